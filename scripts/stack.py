@@ -1,0 +1,110 @@
+"""Run the root stack (Pulumi.yaml + __main__.py) with the real Pulumi CLI in .venv/bin.
+
+Why the Automation API: the Python language host (`pulumi-language-python`) is a Go module of its
+own that the module proxy reachable here refuses to serve, so the CLI cannot start a Python program
+by itself on this machine. The Automation API runs the same `__main__.py` as an inline program: the
+real CLI and engine drive it through an in-process language server, with the same state, config
+and dynamic-provider host as `pulumi up` would use.
+
+    python scripts/stack.py up|preview|refresh|destroy|outputs
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import sys
+from pathlib import Path
+
+import yaml
+from pulumi import automation as auto
+
+ROOT = Path(__file__).resolve().parents[1]
+STACK = os.environ.get("PULUMI_STACK", "dev")
+DEMO_PASSPHRASE = "langsmith-local-demo"  # documented in README; override with PULUMI_CONFIG_PASSPHRASE
+LOCAL = {
+    "langsmith:controlPlaneUrl": "http://127.0.0.1:" + os.environ.get("EMULATOR_PORT", "8124"),
+    "langsmith:apiKey": "local-demo-key",
+    "langsmith:workspaceId": "11111111-1111-4111-8111-111111111111",
+}
+FROM_ENV = {
+    "langsmith:controlPlaneUrl": "LANGSMITH_CONTROL_PLANE_URL",
+    "langsmith:apiKey": "LANGSMITH_API_KEY",
+    "langsmith:workspaceId": "LANGSMITH_WORKSPACE_ID",
+}
+
+
+def program() -> None:
+    runpy.run_path(str(ROOT / "__main__.py"), run_name="pulumi_program")
+
+
+def open_stack() -> auto.Stack:
+    venv_bin = ROOT / ".venv" / "bin"
+    env = {
+        "PULUMI_CONFIG_PASSPHRASE": os.environ.get("PULUMI_CONFIG_PASSPHRASE", DEMO_PASSPHRASE),
+        "PULUMI_BACKEND_URL": os.environ.get("PULUMI_BACKEND_URL", f"file://{ROOT / '.pulumi'}"),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        # Inline programs drop the project's virtualenv option: name the interpreter for the provider host.
+        "PULUMI_PYTHON_CMD": str(venv_bin / "python"),
+        "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    (ROOT / ".pulumi").mkdir(exist_ok=True)
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["name"]
+    return auto.create_or_select_stack(
+        stack_name=STACK,
+        project_name=project,
+        program=program,
+        opts=auto.LocalWorkspaceOptions(
+            work_dir=str(ROOT),
+            pulumi_command=auto.PulumiCommand(root=str(ROOT / ".venv")),
+            env_vars=env,
+            secrets_provider="passphrase",
+        ),
+    )
+
+
+def configure(stack: auto.Stack) -> None:
+    """Environment values win; with no control plane URL in the environment, use the local one."""
+    local = not os.environ.get("LANGSMITH_CONTROL_PLANE_URL")
+    current = stack.get_all_config()
+    for key, var in FROM_ENV.items():
+        value = os.environ.get(var) or (LOCAL[key] if local else None)
+        if value is not None:
+            stack.set_config(key, auto.ConfigValue(value, secret=key.endswith("apiKey")))
+    if "langsmith-demo:openaiApiKey" not in current:
+        demo = os.environ.get("OPENAI_API_KEY", "sk-local-demo-not-a-real-key")
+        stack.set_config("openaiApiKey", auto.ConfigValue(demo, secret=True))
+
+
+def print_outputs(stack: auto.Stack) -> None:
+    outputs = stack.outputs()
+    print("\nOutputs:")
+    for key, out in sorted(outputs.items()):
+        print(f"  {key:<20} {'[secret]' if out.secret else out.value}")
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "up"
+    stack = open_stack()
+    if command in ("up", "preview", "refresh"):
+        configure(stack)
+    if command == "up":
+        stack.up(on_output=print, color="never")
+        print_outputs(stack)
+    elif command == "preview":
+        stack.preview(on_output=print, color="never")
+    elif command == "refresh":
+        stack.refresh(on_output=print, color="never")
+    elif command == "destroy":
+        stack.destroy(on_output=print, color="never")
+    elif command == "outputs":
+        print_outputs(stack)
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,40 @@
+"""Shared fixtures: one real emulator process per session, reset before each test that uses it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from emulator.testing import API_KEY, TENANT_ID, running_emulator
+
+from .support.host import Host, provider_host
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[Any]:
+    with running_emulator(build_seconds=0.4, deploy_seconds=0.4, delete_seconds=0.2) as emu:
+        yield emu
+
+
+@pytest.fixture
+def emulator(emulator_server: Any) -> Any:
+    emulator_server.reset()
+    return emulator_server
+
+
+@pytest.fixture
+def provider_config(emulator: Any) -> dict[str, str]:
+    return {
+        "langsmith:apiKey": API_KEY,
+        "langsmith:workspaceId": TENANT_ID,
+        "langsmith:controlPlaneUrl": emulator.url,
+    }
+
+
+@pytest.fixture
+def host(provider_config: dict[str, str]) -> Iterator[Host]:
+    with provider_host() as h:
+        h.configure(provider_config)
+        yield h

@@ -1,0 +1,248 @@
+"""Unit tests of the pure planning functions: mutability matrix, payloads, hashing, autonaming."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provider import plan
+from provider.inputs import OWNER_ENV, UNKNOWN
+
+from .support.data import docker_inputs, github_inputs
+
+
+def outputs_for(inputs: dict[str, Any]) -> dict[str, Any]:
+    """What state holds after a successful create: inputs echoed plus computed fields."""
+    outs = copy.deepcopy(inputs)
+    outs.update(
+        deployment_id="d-1",
+        latest_revision_id="r-1",
+        active_revision_id="r-1",
+        revision_status="DEPLOYED",
+        secrets_hash=plan.secrets_hash(inputs.get("secrets")),
+    )
+    return outs
+
+
+def changed(inputs: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    news = copy.deepcopy(inputs)
+    node = news
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+    return news
+
+
+def test_identical_inputs_mean_no_changes() -> None:
+    for inputs in (github_inputs(), docker_inputs()):
+        p = plan.plan_update(outputs_for(inputs), copy.deepcopy(inputs))
+        assert not p.changes
+        assert p == plan.Plan()
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("name", "other-name"),
+        ("source", "external_docker"),
+        ("source_config.deployment_type", "prod"),
+        ("source_config.integration_id", "00000000-0000-4000-8000-000000000009"),
+    ],
+)
+def test_replace_paths_replace_and_nothing_else(path: str, value: Any) -> None:
+    inputs = github_inputs()
+    p = plan.plan_update(outputs_for(inputs), changed(inputs, path, value))
+    assert p.replaces == (path,)
+    assert p.changes
+    assert p.patch == () and p.revision == ()
+
+
+def test_same_name_replacement_deletes_first_and_new_name_does_not() -> None:
+    inputs = github_inputs()
+    assert plan.plan_update(outputs_for(inputs), changed(inputs, "source_config.deployment_type", "prod")).delete_before_replace
+    assert not plan.plan_update(outputs_for(inputs), changed(inputs, "name", "renamed")).delete_before_replace
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("display_name", "Shiny"),
+        ("source_config.build_on_push", True),
+        ("source_config.repo_url", "https://github.com/acme/other"),
+    ],
+)
+def test_patch_paths_patch_without_revision(path: str, value: Any) -> None:
+    inputs = github_inputs()
+    p = plan.plan_update(outputs_for(inputs), changed(inputs, path, value))
+    assert p.patch == (path,)
+    assert p.revision == () and p.replaces == ()
+
+
+def test_custom_url_on_docker_is_a_patch() -> None:
+    inputs = docker_inputs()
+    p = plan.plan_update(outputs_for(inputs), changed(inputs, "source_config.custom_url", "https://agent.example.com"))
+    assert p.patch == ("source_config.custom_url",)
+
+
+@pytest.mark.parametrize(
+    ("make", "path", "value", "reason"),
+    [
+        (github_inputs, "source_revision_config.repo_ref", "release", "source_revision_config.repo_ref"),
+        (github_inputs, "source_revision_config.langgraph_config_path", "x/langgraph.json", "source_revision_config.langgraph_config_path"),
+        (github_inputs, "secrets", {"OPENAI_API_KEY": "rotated"}, "secrets"),
+        (docker_inputs, "source_revision_config.image_uri", "registry.example.com/agent:2", "source_revision_config.image_uri"),
+        (docker_inputs, "source_config.resource_spec", {"min_scale": 1, "max_scale": 3, "cpu": 0.5}, "source_config.resource_spec"),
+    ],
+)
+def test_revision_paths_make_one_revision(make: Any, path: str, value: Any, reason: str) -> None:
+    inputs = make()
+    p = plan.plan_update(outputs_for(inputs), changed(inputs, path, value))
+    assert p.revision == (reason,)
+    assert p.patch == () and p.replaces == ()
+
+
+def test_local_settings_change_state_but_call_nothing() -> None:
+    inputs = github_inputs()
+    p = plan.plan_update(outputs_for(inputs), changed(inputs, "wait.timeout_seconds", 99))
+    assert p.local == ("wait",) and p.changes
+    assert not (p.patch or p.revision or p.replaces)
+
+
+def test_unknown_values_count_as_changes() -> None:
+    inputs = github_inputs()
+    assert plan.plan_update(outputs_for(inputs), changed(inputs, "source_revision_config.repo_ref", UNKNOWN)).revision
+    assert plan.plan_update(outputs_for(inputs), changed(inputs, "secrets", UNKNOWN)).revision
+    assert plan.plan_update(outputs_for(inputs), changed(inputs, "source", UNKNOWN)).replaces == ("source",)
+
+
+def test_secret_drift_seen_through_the_hash_only() -> None:
+    inputs = github_inputs()
+    olds = outputs_for(inputs)
+    olds["secrets_hash"] = plan.secrets_hash({"OPENAI_API_KEY": "changed-out-of-band"})
+    assert plan.plan_update(olds, copy.deepcopy(inputs)).revision == ("secrets",)
+
+
+def test_failed_latest_revision_is_retried_by_the_next_up() -> None:
+    inputs = github_inputs()
+    olds = outputs_for(inputs)
+    olds["revision_status"] = "BUILD_FAILED"
+    assert plan.plan_update(olds, copy.deepcopy(inputs)).revision == ("revision_status",)
+
+
+def test_resource_spec_server_defaults_are_not_drift() -> None:
+    declared = {"min_scale": 1, "cpu": 0.5}
+    server = {"min_scale": 1, "max_scale": 1, "cpu": 0.5, "memory_mb": 2048, "queue_cpu": None}
+    assert not plan.spec_drift(declared, server)
+    assert plan.spec_drift(declared, {**server, "cpu": 1.0})
+
+
+def test_resource_spec_is_merged_before_writing() -> None:
+    current = {"source_config": {"resource_spec": {"min_scale": 1, "max_scale": 1, "memory_mb": 2048, "sidecars": [{"name": "s"}], "redis_cpu": None}}}
+    body = plan.revision_payload(docker_inputs(), current)
+    assert body["source_config"]["resource_spec"] == {
+        "min_scale": 1,
+        "max_scale": 2,
+        "cpu": 0.5,
+        "memory_mb": 2048,
+        "sidecars": [{"name": "s"}],
+    }
+
+
+def test_create_payload_shape() -> None:
+    inputs = github_inputs(display_name="Pretty")
+    body = plan.create_payload(inputs)
+    assert "display_name" not in body  # not accepted on create; PATCHed afterwards
+    assert body["secrets"] == [
+        {"name": "OPENAI_API_KEY", "value": "sk-test-secret-value-1"},
+        {"name": OWNER_ENV, "value": inputs["owner"]},
+    ]
+    assert set(body) == {"name", "source", "source_config", "source_revision_config", "secrets"}
+
+
+def test_revision_payload_never_sends_empty_secrets() -> None:
+    inputs = github_inputs(secrets={})
+    body = plan.revision_payload(inputs, {"secrets": []})
+    assert body["secrets"] == [{"name": OWNER_ENV, "value": inputs["owner"]}]
+
+
+def test_unmanaged_secrets_are_carried_forward_with_the_marker() -> None:
+    inputs = github_inputs()
+    del inputs["secrets"]
+    current = {"secrets": [{"name": "FROM_UI", "value": "v"}]}
+    body = plan.revision_payload(inputs, current)
+    assert body["secrets"] == [{"name": "FROM_UI", "value": "v"}, {"name": OWNER_ENV, "value": inputs["owner"]}]
+    current["secrets"].append({"name": OWNER_ENV, "value": inputs["owner"]})
+    assert "secrets" not in plan.revision_payload(inputs, current)
+
+
+def test_patch_payload_only_sends_no_revision_fields() -> None:
+    body = plan.patch_payload(("display_name", "source_config.build_on_push"), github_inputs(display_name="X"))
+    assert body == {"display_name": "X", "source_config": {"build_on_push": False}}
+
+
+def test_server_secrets_hide_the_marker_and_owner_reads_it() -> None:
+    dep = {"secrets": [{"name": "A", "value": "1"}, {"name": OWNER_ENV, "value": "abc"}]}
+    assert plan.server_secrets(dep) == {"A": "1"}
+    assert plan.owner_of(dep) == "abc"
+    assert plan.owner_of({"secrets": []}) is None
+
+
+@given(st.dictionaries(st.from_regex(r"[A-Z_][A-Z0-9_]{0,8}", fullmatch=True), st.text(max_size=20), max_size=6))
+def test_secrets_hash_ignores_order_and_sees_every_value(secrets: dict[str, str]) -> None:
+    reordered = dict(reversed(list(secrets.items())))
+    assert plan.secrets_hash(secrets) == plan.secrets_hash(reordered)
+    for key in secrets:
+        assert plan.secrets_hash({**secrets, key: secrets[key] + "x"}) != plan.secrets_hash(secrets)
+
+
+@given(st.text(min_size=1, max_size=80))
+def test_slug_is_always_a_valid_name(text: str) -> None:
+    from provider.inputs import NAME_RE
+
+    assert NAME_RE.match(plan.slug(text))
+
+
+def test_auto_name_is_stable_and_changes_with_replacement_fields() -> None:
+    inputs = github_inputs()
+    first = plan.auto_name("My Agent", "owner-1", inputs)
+    assert first == plan.auto_name("My Agent", "owner-1", copy.deepcopy(inputs))
+    assert first.startswith("my-agent-") and len(first) == len("my-agent-") + 7
+    assert first != plan.auto_name("My Agent", "owner-2", inputs)
+    assert first != plan.auto_name("My Agent", "owner-1", changed(inputs, "source_config.deployment_type", "prod"))
+    # Fields that do not replace keep the name.
+    assert first == plan.auto_name("My Agent", "owner-1", changed(inputs, "source_revision_config.repo_ref", "x"))
+
+
+@given(
+    st.sampled_from(plan.REPLACE_PATHS + plan.PATCH_PATHS + plan.REVISION_PATHS[:3]),
+    st.text(min_size=1, max_size=10),
+)
+def test_every_change_is_classified_exactly_once(path: str, value: str) -> None:
+    inputs = github_inputs()
+    news = changed(inputs, path, value)
+    p = plan.plan_update(outputs_for(inputs), news)
+    if plan.get_path(inputs, path) == value:
+        assert not p.changes
+        return
+    kinds = [bool(p.replaces), bool(p.patch), bool(p.revision)]
+    assert kinds.count(True) == 1
+    assert p.changes
+    if p.replaces:
+        assert path in p.replaces
+
+
+def test_revision_matches_compares_declared_fields() -> None:
+    inputs = github_inputs()
+    dep = {
+        "source_revision_config": {"repo_ref": "main", "langgraph_config_path": "langgraph.json", "image_uri": None},
+        "secrets": [{"name": "OPENAI_API_KEY", "value": "sk-test-secret-value-1"}, {"name": OWNER_ENV, "value": "x"}],
+        "source_config": {},
+    }
+    assert plan.revision_matches(inputs, dep)
+    assert not plan.revision_matches(changed(inputs, "source_revision_config.repo_ref", "dev"), dep)
+    assert not plan.revision_matches(changed(inputs, "secrets", {"OPENAI_API_KEY": "other"}), dep)
