@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -65,6 +66,18 @@ def _check(pattern: re.Pattern[str], value: str, what: str) -> str:
 Uuid = Annotated[str, StringConstraints(min_length=1)]
 
 
+def _integral(value: Any) -> Any:
+    """Pulumi sends every number as a float (protobuf Struct), so 2.0 must count as the integer 2."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+MinScale = Annotated[int, BeforeValidator(_integral), Field(ge=0, le=100)]
+MaxScale = Annotated[int, BeforeValidator(_integral), Field(ge=1, le=100)]
+MemoryMb = Annotated[int, BeforeValidator(_integral), Field(ge=128, le=262144)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -83,22 +96,22 @@ class ResourceSpec(BaseModel):
 
     model_config = ConfigDict(extra="allow", strict=True, frozen=True)
 
-    min_scale: Annotated[int, Field(ge=0, le=100)] | None = None
-    max_scale: Annotated[int, Field(ge=1, le=100)] | None = None
+    min_scale: MinScale | None = None
+    max_scale: MaxScale | None = None
     cpu: Annotated[float, Field(ge=0.1, le=8)] | None = None
     cpu_limit: Annotated[float, Field(ge=0.1, le=16)] | None = None
-    memory_mb: Annotated[int, Field(ge=128, le=262144)] | None = None
-    memory_limit_mb: Annotated[int, Field(ge=128, le=262144)] | None = None
-    queue_min_scale: Annotated[int, Field(ge=0, le=100)] | None = None
-    queue_max_scale: Annotated[int, Field(ge=1, le=100)] | None = None
+    memory_mb: MemoryMb | None = None
+    memory_limit_mb: MemoryMb | None = None
+    queue_min_scale: MinScale | None = None
+    queue_max_scale: MaxScale | None = None
     queue_cpu: Annotated[float, Field(ge=0.1, le=8)] | None = None
     queue_cpu_limit: Annotated[float, Field(ge=0.1, le=16)] | None = None
-    queue_memory_mb: Annotated[int, Field(ge=128, le=262144)] | None = None
-    queue_memory_limit_mb: Annotated[int, Field(ge=128, le=262144)] | None = None
+    queue_memory_mb: MemoryMb | None = None
+    queue_memory_limit_mb: MemoryMb | None = None
     redis_cpu: Annotated[float, Field(ge=0.1, le=8)] | None = None
     redis_cpu_limit: Annotated[float, Field(ge=0.1, le=16)] | None = None
-    redis_memory_mb: Annotated[int, Field(ge=128, le=262144)] | None = None
-    redis_memory_limit_mb: Annotated[int, Field(ge=128, le=262144)] | None = None
+    redis_memory_mb: MemoryMb | None = None
+    redis_memory_limit_mb: MemoryMb | None = None
     labels: dict[str, str] | None = None
     annotations: dict[str, str] | None = None
     service_account_name: NonEmpty | None = None

@@ -15,11 +15,11 @@ def test_sdk_host_still_uses_a_grpc_threadpool_server() -> None:
 
     spec = importlib.util.find_spec("pulumi.dynamic.__main__")
     assert spec is not None and spec.origin
-    source = open(spec.origin).read()
+    with open(spec.origin) as f:
+        source = f.read()
     assert "class DynamicResourceProviderServicer" in source
     assert "futures.ThreadPoolExecutor(max_workers=" in source, (
-        "pulumi.dynamic's host no longer builds its gRPC server on a ThreadPoolExecutor: "
-        "revisit provider/host_pool.py"
+        "pulumi.dynamic's host no longer builds its gRPC server on a ThreadPoolExecutor: revisit provider/host_pool.py"
     )
 
 

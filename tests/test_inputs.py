@@ -42,7 +42,13 @@ def test_all_problems_are_reported_at_once() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["name", "source_config.integration_id", "source_revision_config.repo_ref", "secrets", "source_config.build_on_push"],
+    [
+        "name",
+        "source_config.integration_id",
+        "source_revision_config.repo_ref",
+        "secrets",
+        "source_config.build_on_push",
+    ],
 )
 def test_unknown_values_are_tolerated_at_preview(path: str) -> None:
     inputs = github_inputs()

@@ -64,7 +64,9 @@ def test_replace_paths_replace_and_nothing_else(path: str, value: Any) -> None:
 
 def test_same_name_replacement_deletes_first_and_new_name_does_not() -> None:
     inputs = github_inputs()
-    assert plan.plan_update(outputs_for(inputs), changed(inputs, "source_config.deployment_type", "prod")).delete_before_replace
+    assert plan.plan_update(
+        outputs_for(inputs), changed(inputs, "source_config.deployment_type", "prod")
+    ).delete_before_replace
     assert not plan.plan_update(outputs_for(inputs), changed(inputs, "name", "renamed")).delete_before_replace
 
 
@@ -93,10 +95,25 @@ def test_custom_url_on_docker_is_a_patch() -> None:
     ("make", "path", "value", "reason"),
     [
         (github_inputs, "source_revision_config.repo_ref", "release", "source_revision_config.repo_ref"),
-        (github_inputs, "source_revision_config.langgraph_config_path", "x/langgraph.json", "source_revision_config.langgraph_config_path"),
+        (
+            github_inputs,
+            "source_revision_config.langgraph_config_path",
+            "x/langgraph.json",
+            "source_revision_config.langgraph_config_path",
+        ),
         (github_inputs, "secrets", {"OPENAI_API_KEY": "rotated"}, "secrets"),
-        (docker_inputs, "source_revision_config.image_uri", "registry.example.com/agent:2", "source_revision_config.image_uri"),
-        (docker_inputs, "source_config.resource_spec", {"min_scale": 1, "max_scale": 3, "cpu": 0.5}, "source_config.resource_spec"),
+        (
+            docker_inputs,
+            "source_revision_config.image_uri",
+            "registry.example.com/agent:2",
+            "source_revision_config.image_uri",
+        ),
+        (
+            docker_inputs,
+            "source_config.resource_spec",
+            {"min_scale": 1, "max_scale": 3, "cpu": 0.5},
+            "source_config.resource_spec",
+        ),
     ],
 )
 def test_revision_paths_make_one_revision(make: Any, path: str, value: Any, reason: str) -> None:
@@ -142,7 +159,17 @@ def test_resource_spec_server_defaults_are_not_drift() -> None:
 
 
 def test_resource_spec_is_merged_before_writing() -> None:
-    current = {"source_config": {"resource_spec": {"min_scale": 1, "max_scale": 1, "memory_mb": 2048, "sidecars": [{"name": "s"}], "redis_cpu": None}}}
+    current = {
+        "source_config": {
+            "resource_spec": {
+                "min_scale": 1,
+                "max_scale": 1,
+                "memory_mb": 2048,
+                "sidecars": [{"name": "s"}],
+                "redis_cpu": None,
+            }
+        }
+    }
     body = plan.revision_payload(docker_inputs(), current)
     assert body["source_config"]["resource_spec"] == {
         "min_scale": 1,

@@ -74,7 +74,11 @@ CATALOGUE: list[Bad] = [
     ),
     Bad("github-with-image", _set(G, "source_revision_config.image_uri", "r/x:1"), "source_revision_config.image_uri"),
     Bad("github-with-resource-spec", _set(G, "source_config.resource_spec", {"cpu": 1}), "source_config.resource_spec"),
-    Bad("github-with-custom-url", _set(G, "source_config.custom_url", "https://x.example.com"), "source_config.custom_url"),
+    Bad(
+        "github-with-custom-url",
+        _set(G, "source_config.custom_url", "https://x.example.com"),
+        "source_config.custom_url",
+    ),
     Bad("integration-not-uuid", _set(G, "source_config.integration_id", "abc"), "source_config.integration_id"),
     Bad("repo-url-not-url", _set(G, "source_config.repo_url", "github.com/acme/x"), "source_config.repo_url"),
     Bad(
@@ -85,23 +89,41 @@ CATALOGUE: list[Bad] = [
     Bad("empty-repo-ref", _set(G, "source_revision_config.repo_ref", ""), "source_revision_config.repo_ref"),
     # external_docker-specific
     Bad("docker-missing-image", _drop(D, "source_revision_config.image_uri"), "source_revision_config.image_uri"),
-    Bad("docker-image-is-url", _set(D, "source_revision_config.image_uri", "https://r/x:1"), "source_revision_config.image_uri"),
-    Bad("docker-with-deployment-type", _set(D, "source_config.deployment_type", "dev"), "source_config.deployment_type"),
+    Bad(
+        "docker-image-is-url",
+        _set(D, "source_revision_config.image_uri", "https://r/x:1"),
+        "source_revision_config.image_uri",
+    ),
+    Bad(
+        "docker-with-deployment-type", _set(D, "source_config.deployment_type", "dev"), "source_config.deployment_type"
+    ),
     Bad("docker-with-build-on-push", _set(D, "source_config.build_on_push", True), "source_config.build_on_push"),
     Bad("listener-not-uuid", _set(D, "source_config.listener_id", "listener-1"), "source_config.listener_id"),
-    Bad("namespace-invalid", _set(D, "source_config.listener_config.k8s_namespace", "Bad_NS"), "source_config.listener_config"),
+    Bad(
+        "namespace-invalid",
+        _set(D, "source_config.listener_config.k8s_namespace", "Bad_NS"),
+        "source_config.listener_config",
+    ),
     Bad("custom-url-not-url", _set(D, "source_config.custom_url", "agent.example.com"), "source_config.custom_url"),
     # resource_spec bounds
     Bad("cpu-too-high", _set(D, "source_config.resource_spec.cpu", 9), "source_config.resource_spec.cpu"),
     Bad("cpu-too-low", _set(D, "source_config.resource_spec.cpu", 0.01), "source_config.resource_spec.cpu"),
-    Bad("memory-too-low", _set(D, "source_config.resource_spec.memory_mb", 16), "source_config.resource_spec.memory_mb"),
-    Bad("min-scale-negative", _set(D, "source_config.resource_spec.min_scale", -1), "source_config.resource_spec.min_scale"),
+    Bad(
+        "memory-too-low", _set(D, "source_config.resource_spec.memory_mb", 16), "source_config.resource_spec.memory_mb"
+    ),
+    Bad(
+        "min-scale-negative",
+        _set(D, "source_config.resource_spec.min_scale", -1),
+        "source_config.resource_spec.min_scale",
+    ),
     Bad(
         "min-above-max",
         _set(_set(D, "source_config.resource_spec.min_scale", 3), "source_config.resource_spec.max_scale", 2),
         "source_config.resource_spec",
     ),
-    Bad("scale-not-int", _set(D, "source_config.resource_spec.max_scale", "2"), "source_config.resource_spec.max_scale"),
+    Bad(
+        "scale-not-int", _set(D, "source_config.resource_spec.max_scale", "2"), "source_config.resource_spec.max_scale"
+    ),
     # secrets
     Bad("secret-reserved", _set(G, "secrets", {"PORT": "8080"}), "secrets.PORT"),
     Bad("secret-reserved-langsmith-key", _set(G, "secrets", {"LANGSMITH_API_KEY": "x"}), "secrets.LANGSMITH_API_KEY"),
@@ -110,9 +132,19 @@ CATALOGUE: list[Bad] = [
     Bad("secret-name-starts-with-digit", _set(G, "secrets", {"1VAR": "x"}), "secrets.1VAR"),
     Bad("secret-value-not-string", _set(G, "secrets", {"A": 1}), "secrets.A"),
     Bad("secrets-not-a-map", _set(G, "secrets", ["A=1"]), "secrets"),
-    Bad("secret-ref-on-github", _set(G, "secret_references", [{"name": "A", "secret_name": "s", "secret_key": "k"}]), "secret_references"),
-    Bad("secret-ref-missing-key", _set(D, "secret_references", [{"name": "A", "secret_name": "s"}]), "secret_references"),
-    Bad("secret-ref-bad-env", _set(D, "secret_references", [{"name": "A-B", "secret_name": "s", "secret_key": "k"}]), "secret_references"),
+    Bad(
+        "secret-ref-on-github",
+        _set(G, "secret_references", [{"name": "A", "secret_name": "s", "secret_key": "k"}]),
+        "secret_references",
+    ),
+    Bad(
+        "secret-ref-missing-key", _set(D, "secret_references", [{"name": "A", "secret_name": "s"}]), "secret_references"
+    ),
+    Bad(
+        "secret-ref-bad-env",
+        _set(D, "secret_references", [{"name": "A-B", "secret_name": "s", "secret_key": "k"}]),
+        "secret_references",
+    ),
     # misc
     Bad("display-name-empty", _set(G, "display_name", ""), "display_name"),
     Bad("unknown-property", _set(G, "colour", "blue"), "colour"),

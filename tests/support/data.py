@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-GITHUB_INTEGRATION_ID = "00000000-0000-4000-8000-000000000001"
-LISTENER_ID = "00000000-0000-4000-8000-000000000101"
+from emulator.testing import GITHUB_INTEGRATION_ID, LISTENER_ID
 
 
 def github_inputs(name: str = "agent-one", **overrides: Any) -> dict[str, Any]:

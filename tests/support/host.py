@@ -50,9 +50,7 @@ def with_provider(props: Mapping[str, Any]) -> dict[str, Any]:
 class Host:
     """One provider process; methods mirror the engine's calls and return plain dicts."""
 
-    def __init__(
-        self, stub: provider_pb2_grpc.ResourceProviderStub, proc: subprocess.Popen[bytes], log: Path
-    ) -> None:
+    def __init__(self, stub: provider_pb2_grpc.ResourceProviderStub, proc: subprocess.Popen[bytes], log: Path) -> None:
         self.stub = stub
         self.proc = proc
         self.log = log
@@ -74,7 +72,9 @@ class Host:
         olds = with_provider(olds) if olds else {}
         resp = self._call(
             "Check",
-            provider_pb2.CheckRequest(urn=URN.format(name=name), olds=to_struct(olds), news=to_struct(with_provider(news))),
+            provider_pb2.CheckRequest(
+                urn=URN.format(name=name), olds=to_struct(olds), news=to_struct(with_provider(news))
+            ),
         )
         inputs = from_struct(resp.inputs, keep_unknowns=True)
         inputs.pop("__provider", None)
@@ -84,7 +84,10 @@ class Host:
         return self._call(
             "Diff",
             provider_pb2.DiffRequest(
-                id=id_, urn=URN.format(name="d"), olds=to_struct(with_provider(olds)), news=to_struct(with_provider(news))
+                id=id_,
+                urn=URN.format(name="d"),
+                olds=to_struct(with_provider(olds)),
+                news=to_struct(with_provider(news)),
             ),
         )
 
@@ -100,7 +103,8 @@ class Host:
 
     def read(self, id_: str, props: Mapping[str, Any]) -> tuple[str, dict, dict]:
         resp = self._call(
-            "Read", provider_pb2.ReadRequest(id=id_, urn=URN.format(name="d"), properties=to_struct(with_provider(props)))
+            "Read",
+            provider_pb2.ReadRequest(id=id_, urn=URN.format(name="d"), properties=to_struct(with_provider(props))),
         )
         outs, inputs = from_struct(resp.properties), from_struct(resp.inputs)
         outs.pop("__provider", None)
@@ -111,7 +115,10 @@ class Host:
         resp = self._call(
             "Update",
             provider_pb2.UpdateRequest(
-                id=id_, urn=URN.format(name="d"), olds=to_struct(with_provider(olds)), news=to_struct(with_provider(news))
+                id=id_,
+                urn=URN.format(name="d"),
+                olds=to_struct(with_provider(olds)),
+                news=to_struct(with_provider(news)),
             ),
             timeout,
         )

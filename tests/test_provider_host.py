@@ -1,0 +1,187 @@
+"""The provider through the real dynamic-provider host over gRPC, against the real emulator.
+
+Configure -> Check -> Diff -> Create -> Read -> Update -> Delete, as the engine calls them.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+from typing import Any
+
+import pytest
+
+from emulator.testing import API_KEY, TENANT_ID
+
+from .support.bad_inputs import CATALOGUE, Bad
+from .support.data import docker_inputs, github_inputs
+from .support.host import PROVIDER_STRING, Host, HostError, provider_host
+
+MUTATING = {"POST", "PATCH", "DELETE", "PUT"}
+
+
+def writes(emulator: Any) -> list[dict[str, Any]]:
+    return [r for r in emulator.requests() if r["method"] in MUTATING]
+
+
+def revisions_posted(emulator: Any) -> int:
+    return sum(1 for r in emulator.requests() if r["method"] == "POST" and r["route"].endswith("/revisions"))
+
+
+def live(emulator: Any) -> list[dict[str, Any]]:
+    import requests
+
+    r = requests.get(
+        f"{emulator.url}/v2/deployments",
+        headers={"X-Api-Key": API_KEY, "X-Tenant-Id": TENANT_ID},
+        params={"limit": 100},
+        timeout=10,
+    )
+    r.raise_for_status()
+    return list(r.json()["resources"])
+
+
+def test_serialized_provider_holds_no_credential(host: Host, provider_config: dict[str, str]) -> None:
+    raw = base64.b64decode(PROVIDER_STRING)
+    assert b"provider.deployment_provider" in raw and len(PROVIDER_STRING) < 200  # by reference
+    for value in provider_config.values():
+        assert value.encode() not in raw
+    # Configuring the host does not leak the credential into what later calls persist either.
+    _, failures = host.check({}, github_inputs())
+    assert failures == []
+
+
+def test_full_lifecycle(host: Host, emulator: Any) -> None:
+    inputs, failures = host.check({}, github_inputs(display_name="Agent One"))
+    assert failures == []
+    dep_id, outs = host.create(inputs)
+    assert outs["deployment_id"] == dep_id
+    assert outs["revision_status"] == "DEPLOYED"
+    assert outs["active_revision_id"] == outs["latest_revision_id"]
+    assert outs["status"] == "READY"
+    assert outs["url"].startswith("https://")
+    assert outs["secrets"] == inputs["secrets"]  # echoed; the engine keeps it secret (same key)
+    assert outs["secrets_hash"] and "sk-test-secret-value-1" not in str(outs["secrets_hash"])
+    [server] = live(emulator)
+    assert server["display_name"] == "Agent One"
+
+    # No-op: diff is DIFF_NONE and read changes nothing.
+    assert host.diff(dep_id, outs, inputs).changes == 1  # DIFF_NONE
+    emulator.clear_requests()
+    read_id, read_outs, read_inputs = host.read(dep_id, outs)
+    assert read_id == dep_id and read_outs == outs
+    assert read_inputs == {k: v for k, v in inputs.items()}
+    assert len(emulator.requests()) <= 2
+
+    # New ref: exactly one revision, awaited.
+    news = copy.deepcopy(inputs)
+    news["source_revision_config"]["repo_ref"] = "release"
+    diff = host.diff(dep_id, outs, news)
+    assert diff.changes == 2 and list(diff.replaces) == []
+    emulator.clear_requests()
+    outs2 = host.update(dep_id, outs, news)
+    assert revisions_posted(emulator) == 1
+    assert outs2["revision_status"] == "DEPLOYED" and outs2["latest_revision_id"] != outs["latest_revision_id"]
+
+    # display_name: PATCH only.
+    news2 = {**news, "display_name": "Renamed"}
+    emulator.clear_requests()
+    outs3 = host.update(dep_id, outs2, news2)
+    assert revisions_posted(emulator) == 0
+    assert [r["method"] for r in writes(emulator)] == ["PATCH"]
+    assert outs3["latest_revision_id"] == outs2["latest_revision_id"]
+
+    # Replacement trigger.
+    news3 = copy.deepcopy(news2)
+    news3["source_config"]["deployment_type"] = "prod"
+    diff = host.diff(dep_id, outs3, news3)
+    assert diff.changes == 2 and list(diff.replaces) == ["source_config"] and diff.deleteBeforeReplace
+
+    host.delete(dep_id, outs3)
+    assert live(emulator) == []
+    # Deleting again is fine (404 = done).
+    host.delete(dep_id, outs3)
+    # Refresh of a deleted deployment: gone.
+    gone_id, _, _ = host.read(dep_id, outs3)
+    assert gone_id == ""
+
+
+def test_external_docker_resource_spec_is_merged(host: Host, emulator: Any) -> None:
+    inputs, failures = host.check({}, docker_inputs())
+    assert failures == []
+    dep_id, outs = host.create(inputs)
+    news = copy.deepcopy(inputs)
+    news["source_config"]["resource_spec"]["max_scale"] = 4
+    emulator.clear_requests()
+    host.update(dep_id, outs, news)
+    assert revisions_posted(emulator) == 1
+    import requests
+
+    dep = requests.get(
+        f"{emulator.url}/v2/deployments/{dep_id}", headers={"X-Api-Key": API_KEY, "X-Tenant-Id": TENANT_ID}, timeout=10
+    ).json()
+    spec = dep["source_config"]["resource_spec"]
+    assert spec["max_scale"] == 4 and spec["cpu"] == 0.5
+    assert spec["memory_mb"] == 2048  # a server default survived the whole-object write
+
+
+@pytest.mark.parametrize("bad", CATALOGUE, ids=lambda b: b.id)
+def test_bad_input_refused_by_the_real_host_with_zero_writes(host: Host, emulator: Any, bad: Bad) -> None:
+    emulator.clear_requests()
+    _, failures = host.check({}, bad.make())
+    assert any(p.startswith(bad.prop) for p, _ in failures), failures
+    assert writes(emulator) == []
+
+
+def test_missing_credentials_fail_check_clearly(emulator: Any) -> None:
+    with provider_host(env={"LANGSMITH_API_KEY": ""}) as h:
+        h.configure({"langsmith:controlPlaneUrl": emulator.url})
+        _, failures = h.check({}, github_inputs())
+    assert failures and failures[0][0] == "provider"
+    assert "langsmith:apiKey" in failures[0][1] and "LANGSMITH_API_KEY" in failures[0][1]
+
+
+def test_environment_fallback_for_credentials(emulator: Any) -> None:
+    env = {
+        "LANGSMITH_API_KEY": API_KEY,
+        "LANGSMITH_WORKSPACE_ID": TENANT_ID,
+        "LANGSMITH_CONTROL_PLANE_URL": emulator.url,
+    }
+    with provider_host(env=env) as h:
+        h.configure({})
+        inputs, failures = h.check({}, github_inputs("from-env"))
+        assert failures == []
+        dep_id, _ = h.create(inputs)
+    assert [d["id"] for d in live(emulator)] == [dep_id]
+
+
+def test_autoname_is_generated_in_check_and_stable(host: Host) -> None:
+    raw = github_inputs()
+    del raw["name"]
+    raw["name_prefix"] = "My Agent"
+    first, failures = host.check({}, raw)
+    assert failures == []
+    again, _ = host.check({}, raw)
+    assert first["name"] == again["name"] and first["name"].startswith("my-agent-")
+
+
+def test_same_name_replacement_without_freeing_the_name_is_refused_at_check(host: Host) -> None:
+    olds, _ = host.check({}, github_inputs())
+    news = copy.deepcopy(olds)
+    news["source_config"]["deployment_type"] = "prod"
+    _, failures = host.check(olds, news)
+    assert [p for p, _ in failures] == ["source_config.deployment_type"]
+    assert "delete_tracing_project" in failures[0][1]
+    _, ok = host.check({**olds, "delete_tracing_project": True}, {**news, "delete_tracing_project": True})
+    assert ok == []
+
+
+def test_api_errors_surface_without_secret_values(host: Host, emulator: Any) -> None:
+    emulator.add_fault(method="POST", path="^/v2/deployments$", kind="500", count=100)
+    inputs, _ = host.check({}, github_inputs())
+    with pytest.raises(HostError) as err:
+        host.create(inputs)
+    assert "sk-test-secret-value-1" not in err.value.details
+    assert API_KEY not in err.value.details
+    assert "/v2/deployments" in err.value.details
+    assert "sk-test-secret-value-1" not in host.stderr() and API_KEY not in host.stderr()
