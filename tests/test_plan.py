@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from provider import plan
 from provider.inputs import OWNER_ENV, UNKNOWN
 
-from .support.data import docker_inputs, github_inputs
+from .support.data import docker_inputs, github_inputs, with_path
 
 
 def outputs_for(inputs: dict[str, Any]) -> dict[str, Any]:
@@ -29,13 +29,7 @@ def outputs_for(inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def changed(inputs: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    news = copy.deepcopy(inputs)
-    node = news
-    parts = path.split(".")
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
-    node[parts[-1]] = value
-    return news
+    return with_path(inputs, path, value)
 
 
 def test_identical_inputs_mean_no_changes() -> None:

@@ -6,12 +6,11 @@ Used three ways: against `validate` directly, through the real provider host's C
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .data import docker_inputs, github_inputs
+from .data import docker_inputs, github_inputs, with_path, without_path
 
 
 @dataclass(frozen=True)
@@ -22,29 +21,11 @@ class Bad:
 
 
 def _set(base: Callable[[], dict[str, Any]], path: str, value: Any) -> Callable[[], dict[str, Any]]:
-    def make() -> dict[str, Any]:
-        inputs = copy.deepcopy(base())
-        node = inputs
-        parts = path.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
-        return inputs
-
-    return make
+    return lambda: with_path(base(), path, value)
 
 
 def _drop(base: Callable[[], dict[str, Any]], path: str) -> Callable[[], dict[str, Any]]:
-    def make() -> dict[str, Any]:
-        inputs = copy.deepcopy(base())
-        node = inputs
-        parts = path.split(".")
-        for part in parts[:-1]:
-            node = node[part]
-        del node[parts[-1]]
-        return inputs
-
-    return make
+    return lambda: without_path(base(), path)
 
 
 G, D = github_inputs, docker_inputs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from emulator.testing import GITHUB_INTEGRATION_ID, LISTENER_ID
@@ -43,3 +44,25 @@ def docker_inputs(name: str = "image-one", **overrides: Any) -> dict[str, Any]:
     }
     inputs.update(overrides)
     return inputs
+
+
+def with_path(inputs: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A deep copy of `inputs` with the dotted `path` set to `value` (parents created as needed)."""
+    out = copy.deepcopy(inputs)
+    node = out
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+    return out
+
+
+def without_path(inputs: dict[str, Any], path: str) -> dict[str, Any]:
+    """A deep copy of `inputs` with the dotted `path` removed."""
+    out = copy.deepcopy(inputs)
+    node = out
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node[part]
+    del node[parts[-1]]
+    return out
