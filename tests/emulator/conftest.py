@@ -1,0 +1,151 @@
+"""Shared fixtures: one emulator subprocess per session, reset before every test."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from emulator.testing import (
+    GITHUB_INTEGRATION_ID,
+    GITHUB_REPO_URL,
+    TENANT_ID,
+    EmulatorProcess,
+    running_emulator,
+)
+
+TERMINAL = {"DEPLOYED", "CREATE_FAILED", "BUILD_FAILED", "DEPLOY_FAILED", "SKIPPED", "INTERRUPTED"}
+
+
+def github_body(name: str, **overrides: Any) -> dict[str, Any]:
+    """A create body as the official example sends it."""
+    body: dict[str, Any] = {
+        "name": name,
+        "source": "github",
+        "source_config": {
+            "integration_id": GITHUB_INTEGRATION_ID,
+            "repo_url": GITHUB_REPO_URL,
+            "deployment_type": "dev",
+            "build_on_push": False,
+        },
+        "source_revision_config": {"repo_ref": "main", "langgraph_config_path": "langgraph.json"},
+        "secrets": [{"name": "OPENAI_API_KEY", "value": "sk-test"}],
+    }
+    body.update(overrides)
+    return body
+
+
+def docker_body(name: str, image: str = "registry.example.com/agent:v1", **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": name,
+        "source": "external_docker",
+        "source_config": {},
+        "source_revision_config": {"image_uri": image},
+        "secrets": [],
+    }
+    body.update(overrides)
+    return body
+
+
+class Api:
+    """A minimal client for the emulator's public API, with polling helpers."""
+
+    def __init__(self, emu: EmulatorProcess, tenant_id: str = TENANT_ID) -> None:
+        self.emu = emu
+        self.tenant_id = tenant_id
+        self.session = requests.Session()
+
+    def request(self, method: str, path: str, *, tenant_id: str | None = None, **kwargs: Any) -> requests.Response:
+        headers = self.emu.headers(tenant_id or self.tenant_id)
+        headers.update(kwargs.pop("headers", {}))
+        return self.session.request(method, f"{self.emu.url}{path}", headers=headers, timeout=15, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("DELETE", path, **kwargs)
+
+    github_body = staticmethod(github_body)
+    docker_body = staticmethod(docker_body)
+
+    def create(self, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.post("/v2/deployments", json=body)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def create_github(self, name: str, **overrides: Any) -> dict[str, Any]:
+        return self.create(github_body(name, **overrides))
+
+    def create_docker(
+        self, name: str, image: str = "registry.example.com/agent:v1", **overrides: Any
+    ) -> dict[str, Any]:
+        return self.create(docker_body(name, image, **overrides))
+
+    def deployment(self, deployment_id: str) -> dict[str, Any]:
+        response = self.get(f"/v2/deployments/{deployment_id}")
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def revision(self, deployment_id: str, revision_id: str) -> dict[str, Any]:
+        response = self.get(f"/v2/deployments/{deployment_id}/revisions/{revision_id}")
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def revisions(self, deployment_id: str) -> list[dict[str, Any]]:
+        response = self.get(f"/v2/deployments/{deployment_id}/revisions", params={"limit": 100})
+        assert response.status_code == 200, response.text
+        return list(response.json()["resources"])
+
+    def watch(
+        self, deployment_id: str, revision_id: str, until: Iterable[str] = TERMINAL, timeout: float = 10.0
+    ) -> list[str]:
+        """Poll a revision every 10 ms; return the distinct statuses seen, ending with one of `until`."""
+        stop = set(until)
+        seen: list[str] = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = self.revision(deployment_id, revision_id)["status"]
+            if not seen or seen[-1] != status:
+                seen.append(status)
+            if status in stop:
+                return seen
+            time.sleep(0.01)
+        raise AssertionError(f"revision {revision_id} did not reach {stop} in {timeout}s; saw {seen}")
+
+    def wait_gone(self, deployment_id: str, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.get(f"/v2/deployments/{deployment_id}").status_code == 404:
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"deployment {deployment_id} still exists after {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[EmulatorProcess]:
+    with running_emulator(build_seconds=0.3, deploy_seconds=0.3, delete_seconds=0.2) as emu:
+        yield emu
+        # Any unhandled server error (or ticker failure) shows up here even if no test looked for it.
+        assert "Traceback" not in emu.output(), emu.output()
+
+
+@pytest.fixture(autouse=True)
+def _clean_emulator(emulator: EmulatorProcess) -> None:
+    emulator.reset()
+
+
+@pytest.fixture
+def api(emulator: EmulatorProcess) -> Iterator[Api]:
+    client = Api(emulator)
+    yield client
+    client.session.close()

@@ -1,0 +1,92 @@
+"""The command line: defaults, argument validation, and a server that prints no request data."""
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from emulator.testing import API_KEY, TENANT_ID, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _wait_ok(url, process):
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        try:
+            if requests.get(f"{url}/ok", timeout=1).json() == {"ok": True}:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    raise AssertionError("emulator did not start")
+
+
+def test_default_database_location_and_silent_server(tmp_path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "--port", str(port), "--build-seconds", "0.1"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_ok(url, process)
+        assert (tmp_path / ".emulator" / "control-plane.sqlite3").exists()
+        headers = {"X-Api-Key": API_KEY, "X-Tenant-Id": TENANT_ID}
+        secret = "sk-super-secret-value-42"
+        body = {
+            "name": "quiet",
+            "source": "external_docker",
+            "source_config": {},
+            "source_revision_config": {"image_uri": "img:1"},
+            "secrets": [{"name": "TOKEN", "value": secret}],
+        }
+        assert requests.post(f"{url}/v2/deployments", json=body, headers=headers).status_code == 201
+        assert requests.post(f"{url}/v2/deployments", json=body, headers=headers).status_code == 409
+        bad = {**body, "source": 42}
+        assert requests.post(f"{url}/v2/deployments", json=bad, headers=headers).status_code == 422
+        settings = requests.get(f"{url}/_emulator/settings").json()
+        assert settings == {
+            "build_seconds": 0.1,
+            "deploy_seconds": 2.0,
+            "delete_seconds": 1.0,
+            "fault_rate": 0.0,
+            "seed": 0,
+        }
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=15)
+    # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit status tells why it stopped.
+    assert process.returncode in (0, -signal.SIGTERM)
+    assert secret.encode() not in output
+    assert b"Traceback" not in output
+
+
+def test_invalid_arguments_are_rejected():
+    for args in (["--fault-rate", "1.5"], ["--build-seconds", "-1"], ["--port", "x"]):
+        result = subprocess.run([sys.executable, "-m", "emulator", *args], capture_output=True, cwd=ROOT, timeout=30)
+        assert result.returncode == 2
+        assert b"usage:" in result.stderr
+
+
+def test_logged_exceptions_keep_the_traceback_but_not_the_message():
+    import logging
+
+    from emulator.server import RedactExceptionMessages
+
+    secret = "-".join(["sk", "super", "secret"])  # built at run time, so no source line shows it
+    try:
+        raise ValueError(f"input was {secret}")
+    except ValueError:
+        record = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, "boom", None, sys.exc_info())
+    assert RedactExceptionMessages().filter(record)
+    text = logging.Formatter().format(record)
+    assert secret not in text
+    assert "ValueError: <message redacted>" in text and "test_emu_cli.py" in text
