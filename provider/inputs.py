@@ -25,6 +25,21 @@ from pydantic_core import PydanticCustomError
 # The value the Pulumi engine sends for a not-yet-known input during preview.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
+
+def with_unknown_sentinel(value: Any) -> Any:
+    """The dynamic host (pulumi 3.272) passes unknowns to check/diff as `pulumi.output.Unknown`
+    objects, not as the sentinel string: turn them into `UNKNOWN`, which everything here checks for."""
+    from pulumi.output import Unknown
+
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: with_unknown_sentinel(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_unknown_sentinel(v) for v in value]
+    return value
+
+
 OWNER_ENV = "PULUMI_LANGSMITH_OWNER"
 """Env var the provider writes into every deployment it creates: proof of ownership for adoption."""
 

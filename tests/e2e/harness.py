@@ -82,9 +82,7 @@ class E2EStack:
                 pulumi_command=auto.PulumiCommand(root=str(VENV)),
                 env_vars=self.env,
                 secrets_provider="passphrase",
-                project_settings=None
-                if work_dir is not None
-                else auto.ProjectSettings(name=project, runtime="python"),
+                project_settings=None if work_dir is not None else auto.ProjectSettings(name=project, runtime="python"),
             ),
         )
         self.set_config("langsmith:apiKey", API_KEY, secret=True)
@@ -158,7 +156,11 @@ class E2EStack:
 
 def is_ciphertext(value: Any) -> bool:
     """A secret in an exported stack is an object with the secret signature and `ciphertext`."""
-    return isinstance(value, dict) and value.get("4dabf18193072939515e22adb298388d") == "1b47061264138c4ac30d75fd1eb44270" and "ciphertext" in value
+    return (
+        isinstance(value, dict)
+        and value.get("4dabf18193072939515e22adb298388d") == "1b47061264138c4ac30d75fd1eb44270"
+        and "ciphertext" in value
+    )
 
 
 def mutating_requests(emulator: Any, since: int | None = None) -> list[dict[str, Any]]:

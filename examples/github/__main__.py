@@ -1,0 +1,46 @@
+"""One LangSmith deployment built from a GitHub repository.
+
+Credentials are stack config, never arguments (see README.md):
+    pulumi config set --secret langsmith:apiKey <key>
+    pulumi config set langsmith:workspaceId <workspace uuid>
+"""
+
+import pulumi
+
+from provider import Deployment, DeploymentArgs, SourceConfigArgs, SourceRevisionConfigArgs, WaitArgs
+
+config = pulumi.Config()
+
+# Optional: when set, the deployment's environment is managed from here. The value is a Pulumi
+# secret, so state holds only ciphertext; leave it unset to leave the environment alone.
+openai_api_key = config.get_secret("openaiApiKey")
+
+agent = Deployment(
+    "support-agent",
+    DeploymentArgs(
+        source="github",
+        # Shown in the LangSmith UI; changing it is a PATCH, no rebuild.
+        display_name="Support agent",
+        source_config=SourceConfigArgs(
+            integration_id=config.require("integrationId"),
+            repo_url=config.require("repoUrl"),
+            # Changing the deployment type replaces the deployment: it cannot be changed in place.
+            deployment_type=config.require("deploymentType"),
+            # Pulumi decides what runs: pushes to the branch do not redeploy behind its back.
+            build_on_push=False,
+        ),
+        source_revision_config=SourceRevisionConfigArgs(
+            # A new ref rolls out a new revision; `pulumi up` waits until it is DEPLOYED.
+            repo_ref=config.require("repoRef"),
+            langgraph_config_path="langgraph.json",
+        ),
+        secrets={"OPENAI_API_KEY": openai_api_key} if openai_api_key is not None else None,
+        # `custom_timeouts` never reach a dynamic provider: the deadline for DEPLOYED is set here.
+        wait=WaitArgs(timeout_seconds=1800),
+    ),
+)
+
+pulumi.export("name", agent.name)
+pulumi.export("url", agent.url)
+pulumi.export("deployment_id", agent.deployment_id)
+pulumi.export("revision_status", agent.revision_status)
