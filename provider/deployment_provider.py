@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,14 +27,20 @@ from pulumi.dynamic import (
 from . import host_pool, plan
 from .client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
 from .config import CONFIG_API_KEY, CONFIG_URL, CONFIG_WORKSPACE_ID, ConfigurationError, Settings, resolve_settings
-from .inputs import UNKNOWN, validate
+from .inputs import UNKNOWN, validate, with_unknown_sentinel
 from .plan import FAILED_STATUSES
 from .waiter import DELETING, Polling, Waiter, progress
 
 host_pool.widen_once()
 
 JSON = dict[str, Any]
-POST_ATTEMPTS = 4
+POST_ATTEMPTS = 6
+
+
+def _pause_before_retry(attempt: int) -> None:
+    """Back off between POST attempts whose outcome was unknown: a server that just failed or
+    dropped a request is likely to do so again right away (0.5, 1, 2, 4, 8 s)."""
+    time.sleep(min(8.0, 0.5 * 2**attempt))
 
 
 class DeploymentError(Exception):
@@ -84,8 +91,8 @@ class DeploymentProvider(ResourceProvider):
     # check / diff ------------------------------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        olds = _olds or {}
-        inputs = {k: v for k, v in news.items() if k != "__provider"}
+        olds = with_unknown_sentinel(_olds or {})
+        inputs = {k: with_unknown_sentinel(v) for k, v in news.items() if k != "__provider"}
         failures: list[CheckFailure] = []
         if self._config_error:
             failures.append(CheckFailure("provider", self._config_error))
@@ -120,7 +127,7 @@ class DeploymentProvider(ResourceProvider):
         return out
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        p = plan.plan_update(olds, news)
+        p = plan.plan_update(olds, with_unknown_sentinel(news))
         replaces = sorted({path.split(".")[0] for path in p.replaces})
         return DiffResult(changes=p.changes, replaces=replaces, delete_before_replace=p.delete_before_replace)
 
@@ -150,7 +157,9 @@ class DeploymentProvider(ResourceProvider):
         if existing:
             return self._claim(client, existing, props), False
         error: APIError | None = None
-        for _ in range(POST_ATTEMPTS):
+        for attempt in range(POST_ATTEMPTS):
+            if attempt:
+                _pause_before_retry(attempt - 1)
             try:
                 created = client.create_deployment(plan.create_payload(props))
                 progress(f"{name}: created deployment {created['id']}")
@@ -198,11 +207,20 @@ class DeploymentProvider(ResourceProvider):
         latest = deployment.get("latest_revision_id")
         if fresh:
             return str(latest) if latest else None
+        return self._rolling_out(client, dep_id, props, deployment) or self._new_revision(
+            client, dep_id, props, deployment
+        )
+
+    @staticmethod
+    def _rolling_out(client: ControlPlaneClient, dep_id: str, props: JSON, deployment: JSON) -> str | None:
+        """The latest revision, if it already carries `props` and can still reach DEPLOYED (one an
+        interrupted run started): wait for it rather than roll out another."""
+        latest = deployment.get("latest_revision_id")
         if latest and plan.revision_matches(props, deployment):
             status = client.get_revision(dep_id, str(latest)).get("status")
             if status not in FAILED_STATUSES and status != "SKIPPED":
                 return str(latest)
-        return self._new_revision(client, dep_id, props, deployment)
+        return None
 
     @staticmethod
     def _new_revision(client: ControlPlaneClient, dep_id: str, props: JSON, current: JSON) -> str:
@@ -210,7 +228,9 @@ class DeploymentProvider(ResourceProvider):
         before = current.get("latest_revision_id")
         body = plan.revision_payload(props, current)
         error: APIError | None = None
-        for _ in range(POST_ATTEMPTS):
+        for attempt in range(POST_ATTEMPTS):
+            if attempt:
+                _pause_before_retry(attempt - 1)
             try:
                 return str(client.create_revision(dep_id, body)["id"])
             except APIError as exc:
@@ -239,8 +259,10 @@ class DeploymentProvider(ResourceProvider):
         revision = None
         if p.revision:
             current = client.get_deployment(_id)
-            revision_id = self._new_revision(client, _id, news, current)
-            progress(f"{name}: revision {revision_id[:8]} for {', '.join(p.revision)}")
+            resumed = self._rolling_out(client, _id, news, current) if p.revision == ("revision_status",) else None
+            revision_id = resumed or self._new_revision(client, _id, news, current)
+            why = "the rollout an earlier run started" if resumed else ", ".join(p.revision)
+            progress(f"{name}: revision {revision_id[:8]} for {why}")
             if _waits(news):
                 revision = Waiter(client, _polling(news)).revision(_id, name, revision_id)
         return UpdateResult(self._outputs(news, client.get_deployment(_id), revision))
@@ -263,7 +285,9 @@ class DeploymentProvider(ResourceProvider):
             revision = client.get_revision(id_, str(latest))
         outs = self._outputs(props, deployment, revision)
         self._mirror(outs, deployment)
-        return ReadResult(id_, outs, _inputs(props))
+        # Inputs mirrored too (ReadResult.inputs, pulumi #13839): the preview after a refresh then
+        # shows which declared value `up` puts back, not a bare "update".
+        return ReadResult(id_, outs, _inputs(outs))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         client = self._client()

@@ -248,6 +248,15 @@ def spec_drift(declared: Mapping[str, Any] | None, actual: Mapping[str, Any] | N
     return any((actual or {}).get(k) != v for k, v in _prune(declared).items())
 
 
+def _unsettled(status: Any, wait: Any) -> bool:
+    """The latest revision failed (roll a new one), or refresh saw it still rolling out, e.g. after
+    a killed run (wait for it, unless waiting is disabled): either way `up` has work to do."""
+    if status in FAILED_STATUSES:
+        return True
+    waits = not isinstance(wait, Mapping) or wait.get("enabled", True) is not False
+    return waits and status not in (None, "DEPLOYED")
+
+
 def plan_update(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
     """Classify each changed input per the mutability matrix. `olds` are the previous outputs
     (inputs echoed back, with server-owned values refreshed by `read`)."""
@@ -261,7 +270,7 @@ def plan_update(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
         revision.append("secrets")
     if spec_drift(get_path(news, "source_config.resource_spec"), get_path(olds, "source_config.resource_spec")):
         revision.append("source_config.resource_spec")
-    if olds.get("revision_status") in FAILED_STATUSES and not revision:
+    if not revision and _unsettled(olds.get("revision_status"), news.get("wait")):
         revision.append("revision_status")
     local = tuple(p for p in LOCAL_PATHS if _differs(olds.get(p), news.get(p)))
     same_name = not _differs(olds.get("name"), news.get("name"))

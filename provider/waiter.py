@@ -106,9 +106,14 @@ class Waiter:
             self._sleep(min(self._polling.interval(now - since), max(0.0, deadline - now)))
 
     def _log_tail(self, deployment_id: str, revision_id: str, status: str) -> list[str]:
-        kind = "build" if status in BUILD_PHASE_FAILURES else "deploy"
+        # INTERRUPTED (and an early DEPLOY_FAILED) may have happened in either phase: when the
+        # expected phase logged nothing, the other phase's log holds the failure.
+        kinds = ("build", "deploy") if status in BUILD_PHASE_FAILURES else ("deploy", "build")
         try:
-            lines = self._client.revision_logs(deployment_id, revision_id, kind, limit=LOG_TAIL_LINES)
+            for kind in kinds:
+                lines = self._client.revision_logs(deployment_id, revision_id, kind, limit=LOG_TAIL_LINES)
+                if lines:
+                    break
         except Exception as exc:  # the failure itself matters more than its logs
             return [f"(logs unavailable: {exc})"]
         return lines[-LOG_TAIL_LINES:]
