@@ -28,10 +28,10 @@ from schemathesis.specs.openapi.checks import (
 
 from emulator.testing import LISTENER_ID
 
-# shared/ sits beside the repository (locally and in CI); CONTROL_PLANE_SPEC overrides it.
+# The official spec, vendored unmodified (emulator/contract/README.md); CONTROL_PLANE_SPEC overrides it.
 SPEC = Path(
     os.environ.get("CONTROL_PLANE_SPEC")
-    or Path(__file__).resolve().parents[3] / "shared" / "contract" / "control-plane-openapi.json"
+    or Path(__file__).resolve().parents[2] / "emulator" / "contract" / "control-plane-openapi.json"
 )
 SCHEMA = schemathesis.openapi.from_path(str(SPEC)).include(path_regex=r"^/v[12]/(deployments|integrations|listeners)")
 MAX_EXAMPLES = {GenerationMode.POSITIVE: 40, GenerationMode.NEGATIVE: 25}
