@@ -27,7 +27,7 @@ from pulumi.dynamic import (
 from . import host_pool, plan
 from .client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
 from .config import CONFIG_API_KEY, CONFIG_URL, CONFIG_WORKSPACE_ID, ConfigurationError, Settings, resolve_settings
-from .inputs import UNKNOWN, validate, with_unknown_sentinel
+from .inputs import validate, with_unknown_sentinel
 from .plan import FAILED_STATUSES
 from .waiter import DELETING, Polling, Waiter, progress
 
@@ -97,10 +97,9 @@ class DeploymentProvider(ResourceProvider):
         if self._config_error:
             failures.append(CheckFailure("provider", self._config_error))
         if not inputs.get("name") and inputs.get("name_prefix"):
-            known = not any(plan.is_unknown(plan.get_path(inputs, p)) for p in plan.REPLACE_PATHS[1:])
-            inputs["name"] = (
-                plan.auto_name(str(inputs["name_prefix"]), str(inputs.get("owner") or ""), inputs) if known else UNKNOWN
-            )
+            # Keep the autoname across updates; pick a new one when the deployment gets replaced.
+            keep = olds.get("name") if olds and not plan.replace_fields_changed(olds, inputs) else None
+            inputs["name"] = keep or plan.auto_name(str(inputs["name_prefix"]))
         _model, problems = validate(inputs)
         failures += [CheckFailure(prop, reason) for prop, reason in problems]
         failures += [CheckFailure(p, r) for p, r in self._replace_guard(olds, inputs)]
@@ -149,7 +148,7 @@ class DeploymentProvider(ResourceProvider):
         """Never a duplicate: a deployment this resource created earlier (a lost response, a killed
         run) is resumed; a foreign one is only taken over with `adopt=True`."""
         name = str(props["name"])
-        existing = client.find_deployment(name)
+        existing = self._find(client, props)
         if existing and existing.get("status") in DELETING:
             progress(f"{name}: waiting for the previous deployment of this name to finish deleting")
             waiter.gone(str(existing["id"]), name)
@@ -168,7 +167,7 @@ class DeploymentProvider(ResourceProvider):
                 if not (outcome_unknown(exc) or conflict(exc)):
                     raise
                 error = exc
-            found = client.find_deployment(name)  # did the POST land although its answer was lost?
+            found = self._find(client, props)  # did the POST land although its answer was lost?
             if found:
                 return self._claim(client, found, props), False
             if error is not None and conflict(error):
@@ -180,10 +179,22 @@ class DeploymentProvider(ResourceProvider):
         raise error
 
     @staticmethod
+    def _find(client: ControlPlaneClient, props: JSON) -> JSON | None:
+        """This resource's deployment from an earlier attempt (found by its marker, whatever its
+        autoname), else a deployment holding the exact name."""
+        mark = plan.marker(props)
+        if plan.is_auto_named(props) and mark:
+            prefix = plan.slug(str(props["name_prefix"]))
+            for item in client.iter_deployments(name_contains=prefix):
+                if plan.owner_of(item) == mark and item.get("status") not in DELETING:
+                    return item
+        return client.find_deployment(str(props["name"]))
+
+    @staticmethod
     def _claim(client: ControlPlaneClient, found: JSON, props: JSON) -> JSON:
         name = str(props["name"])
         deployment = client.get_deployment(str(found["id"]))
-        if props.get("owner") and plan.owner_of(deployment) == props.get("owner"):
+        if props.get("owner") and plan.owner_of(deployment) == plan.marker(props):
             progress(f"{name}: resuming deployment {deployment['id']} created by an earlier run")
             return deployment
         if props.get("adopt"):
@@ -315,6 +326,7 @@ class DeploymentProvider(ResourceProvider):
             revision_status = "DEPLOYED"
         outs = _inputs(props)
         outs.update(
+            name=deployment.get("name") or props.get("name"),
             deployment_id=deployment.get("id"),
             url=plan.get_path(deployment, "source_config.custom_url"),
             latest_revision_id=latest,

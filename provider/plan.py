@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets as secrets_module
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,14 +128,30 @@ def slug(text: str) -> str:
     return s[:48].rstrip("-")
 
 
-def auto_name(prefix: str, owner: str, news: Mapping[str, Any]) -> str:
-    """Autoname = prefix + suffix derived from the owner and the replace-triggering fields.
+def auto_name(prefix: str) -> str:
+    """Autoname = prefix + a random suffix, as Pulumi's autonaming does. A name is never reused, so
+    a stack destroyed and brought up again does not collide with the tracing project the old
+    deployment left behind."""
+    return f"{slug(prefix)}-{secrets_module.token_hex(4)[:7]}"
 
-    Deterministic, so a create retried after a crash looks for the same name (no duplicate); and a
-    replacement gets a new name, so it can be created before the old one is deleted.
-    """
-    keyed = [owner] + [json.dumps(get_path(news, p), sort_keys=True) for p in REPLACE_PATHS[1:]]
-    return f"{slug(prefix)}-{hashlib.sha256('|'.join(keyed).encode()).hexdigest()[:7]}"
+
+def is_auto_named(props: Mapping[str, Any]) -> bool:
+    return bool(props.get("name_prefix"))
+
+
+def marker(news: Mapping[str, Any]) -> str | None:
+    """The ownership marker this deployment carries: the resource's owner token plus its
+    replace-triggering fields. A retried create recognises the deployment an earlier attempt made
+    (whatever its autoname), and a replacement never mistakes the deployment it replaces for its own."""
+    owner = news.get("owner")
+    if not owner:
+        return None
+    keyed = [str(owner)] + [json.dumps(get_path(news, p), sort_keys=True) for p in REPLACE_PATHS[1:]]
+    return f"{owner}-{hashlib.sha256('|'.join(keyed).encode()).hexdigest()[:8]}"
+
+
+def replace_fields_changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+    return any(_differs(get_path(olds, p), get_path(news, p)) for p in REPLACE_PATHS[1:])
 
 
 # Payloads ---------------------------------------------------------------------------------------
@@ -149,11 +166,11 @@ def _prune(value: Any) -> Any:
     return value
 
 
-def secrets_payload(secrets: Mapping[str, str] | None, owner: str | None) -> list[JSON]:
+def secrets_payload(secrets: Mapping[str, str] | None, mark: str | None) -> list[JSON]:
     """Env list with the ownership marker; never empty, because `[]` on update means 'unchanged'."""
     items = [{"name": k, "value": v} for k, v in sorted((secrets or {}).items())]
-    if owner:
-        items.append({"name": OWNER_ENV, "value": owner})
+    if mark:
+        items.append({"name": OWNER_ENV, "value": mark})
     return items
 
 
@@ -167,7 +184,7 @@ def create_payload(news: Mapping[str, Any]) -> JSON:
         "source": news["source"],
         "source_config": _prune(sc),
         "source_revision_config": _prune(news.get("source_revision_config") or {}),
-        "secrets": secrets_payload(news.get("secrets"), news.get("owner")),
+        "secrets": secrets_payload(news.get("secrets"), marker(news)),
     }
     if news.get("secret_references") is not None:
         body["secret_references"] = _prune(news["secret_references"])
@@ -192,11 +209,12 @@ def revision_payload(news: Mapping[str, Any], current: Mapping[str, Any]) -> JSO
     )
     if spec is not None:
         body["source_config"] = {"resource_spec": spec}
+    mark = marker(news)
     if news.get("secrets") is not None:
-        body["secrets"] = secrets_payload(news.get("secrets"), news.get("owner"))
-    elif news.get("owner") and owner_of(current) != news.get("owner"):
+        body["secrets"] = secrets_payload(news.get("secrets"), mark)
+    elif mark and owner_of(current) != mark:
         # Unmanaged env: carry the server's values forward, adding the ownership marker.
-        body["secrets"] = secrets_payload(server_secrets(current), news.get("owner"))
+        body["secrets"] = secrets_payload(server_secrets(current), mark)
     if news.get("secret_references") is not None:
         body["secret_references"] = _prune(news["secret_references"])
     return body
@@ -260,7 +278,10 @@ def _unsettled(status: Any, wait: Any) -> bool:
 def plan_update(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
     """Classify each changed input per the mutability matrix. `olds` are the previous outputs
     (inputs echoed back, with server-owned values refreshed by `read`)."""
-    replaces = tuple(p for p in REPLACE_PATHS if _differs(get_path(olds, p), get_path(news, p)))
+    # An autoname is chosen by check (kept across updates, new on replacement), so only the fields
+    # behind it decide a replacement.
+    paths = REPLACE_PATHS[1:] if is_auto_named(news) else REPLACE_PATHS
+    replaces = tuple(p for p in paths if _differs(get_path(olds, p), get_path(news, p)))
     patch = tuple(
         p for p in PATCH_PATHS if get_path(news, p) is not None and _differs(get_path(olds, p), get_path(news, p))
     )
@@ -273,7 +294,7 @@ def plan_update(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
     if not revision and _unsettled(olds.get("revision_status"), news.get("wait")):
         revision.append("revision_status")
     local = tuple(p for p in LOCAL_PATHS if _differs(olds.get(p), news.get(p)))
-    same_name = not _differs(olds.get("name"), news.get("name"))
+    same_name = not is_auto_named(news) and not _differs(olds.get("name"), news.get("name"))
     return Plan(
         replaces=replaces,
         patch=() if replaces else patch,

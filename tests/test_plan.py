@@ -180,7 +180,7 @@ def test_create_payload_shape() -> None:
     assert "display_name" not in body  # not accepted on create; PATCHed afterwards
     assert body["secrets"] == [
         {"name": "OPENAI_API_KEY", "value": "sk-test-secret-value-1"},
-        {"name": OWNER_ENV, "value": inputs["owner"]},
+        {"name": OWNER_ENV, "value": plan.marker(inputs)},
     ]
     assert set(body) == {"name", "source", "source_config", "source_revision_config", "secrets"}
 
@@ -188,7 +188,7 @@ def test_create_payload_shape() -> None:
 def test_revision_payload_never_sends_empty_secrets() -> None:
     inputs = github_inputs(secrets={})
     body = plan.revision_payload(inputs, {"secrets": []})
-    assert body["secrets"] == [{"name": OWNER_ENV, "value": inputs["owner"]}]
+    assert body["secrets"] == [{"name": OWNER_ENV, "value": plan.marker(inputs)}]
 
 
 def test_unmanaged_secrets_are_carried_forward_with_the_marker() -> None:
@@ -196,8 +196,8 @@ def test_unmanaged_secrets_are_carried_forward_with_the_marker() -> None:
     del inputs["secrets"]
     current = {"secrets": [{"name": "FROM_UI", "value": "v"}]}
     body = plan.revision_payload(inputs, current)
-    assert body["secrets"] == [{"name": "FROM_UI", "value": "v"}, {"name": OWNER_ENV, "value": inputs["owner"]}]
-    current["secrets"].append({"name": OWNER_ENV, "value": inputs["owner"]})
+    assert body["secrets"] == [{"name": "FROM_UI", "value": "v"}, {"name": OWNER_ENV, "value": plan.marker(inputs)}]
+    current["secrets"].append({"name": OWNER_ENV, "value": plan.marker(inputs)})
     assert "secrets" not in plan.revision_payload(inputs, current)
 
 
@@ -228,15 +228,35 @@ def test_slug_is_always_a_valid_name(text: str) -> None:
     assert NAME_RE.match(plan.slug(text))
 
 
-def test_auto_name_is_stable_and_changes_with_replacement_fields() -> None:
+def test_auto_name_is_random_and_valid() -> None:
+    from provider.inputs import NAME_RE
+
+    names = {plan.auto_name("My Agent") for _ in range(20)}
+    assert len(names) == 20  # never reused: a re-created stack does not hit a leftover tracing project
+    for name in names:
+        assert name.startswith("my-agent-") and len(name) == len("my-agent-") + 7 and NAME_RE.match(name)
+
+
+def test_marker_is_stable_and_changes_with_replacement_fields() -> None:
     inputs = github_inputs()
-    first = plan.auto_name("My Agent", "owner-1", inputs)
-    assert first == plan.auto_name("My Agent", "owner-1", copy.deepcopy(inputs))
-    assert first.startswith("my-agent-") and len(first) == len("my-agent-") + 7
-    assert first != plan.auto_name("My Agent", "owner-2", inputs)
-    assert first != plan.auto_name("My Agent", "owner-1", changed(inputs, "source_config.deployment_type", "prod"))
-    # Fields that do not replace keep the name.
-    assert first == plan.auto_name("My Agent", "owner-1", changed(inputs, "source_revision_config.repo_ref", "x"))
+    first = plan.marker(inputs)
+    assert first and first.startswith(inputs["owner"] + "-")
+    assert first == plan.marker(copy.deepcopy(inputs))
+    assert first != plan.marker({**inputs, "owner": "another-owner"})
+    # A replacement carries another marker, so its create never resumes the deployment it replaces.
+    assert first != plan.marker(changed(inputs, "source_config.deployment_type", "prod"))
+    # Fields that do not replace keep it, and so does the (auto)name.
+    assert first == plan.marker(changed(inputs, "source_revision_config.repo_ref", "x"))
+    assert first == plan.marker(changed(inputs, "name", "other"))
+    assert plan.marker({k: v for k, v in inputs.items() if k != "owner"}) is None
+
+
+def test_auto_named_resources_replace_on_the_fields_behind_the_name_only() -> None:
+    inputs = github_inputs(name_prefix="agent")
+    olds = outputs_for(inputs)
+    assert not plan.plan_update(olds, changed(inputs, "name", "agent-2222222")).changes
+    p = plan.plan_update(olds, changed(inputs, "source_config.deployment_type", "prod"))
+    assert p.replaces == ("source_config.deployment_type",) and not p.delete_before_replace
 
 
 @given(

@@ -155,14 +155,34 @@ def test_environment_fallback_for_credentials(emulator: Any) -> None:
     assert [d["id"] for d in live(emulator)] == [dep_id]
 
 
-def test_autoname_is_generated_in_check_and_stable(host: Host) -> None:
+def test_autoname_is_kept_across_updates_and_renewed_on_replacement(host: Host) -> None:
     raw = github_inputs()
     del raw["name"]
     raw["name_prefix"] = "My Agent"
     first, failures = host.check({}, raw)
-    assert failures == []
-    again, _ = host.check({}, raw)
-    assert first["name"] == again["name"] and first["name"].startswith("my-agent-")
+    assert failures == [] and first["name"].startswith("my-agent-")
+    kept, _ = host.check(first, {**raw, "source_revision_config": {**raw["source_revision_config"], "repo_ref": "x"}})
+    assert kept["name"] == first["name"]
+    replaced_raw = {**raw, "source_config": {**raw["source_config"], "deployment_type": "prod"}}
+    replaced, failures = host.check(first, replaced_raw)
+    assert failures == [] and replaced["name"] != first["name"] and replaced["name"].startswith("my-agent-")
+
+
+def test_retried_create_resumes_an_autonamed_deployment_by_its_marker(host: Host, emulator: Any) -> None:
+    raw = github_inputs()
+    del raw["name"]
+    raw["name_prefix"] = "agent"
+    first, _ = host.check({}, raw)
+    dep_id, _ = host.create(first)
+    # The engine recorded nothing (a killed run): the next check picks another autoname...
+    second, _ = host.check({}, raw)
+    assert second["name"] != first["name"]
+    emulator.clear_requests()
+    again_id, again = host.create(second)
+    # ...and create still finds the deployment the first attempt made: no duplicate.
+    assert again_id == dep_id and again["name"] == first["name"]
+    assert [r for r in writes(emulator) if r["route"] == "/v2/deployments"] == []
+    assert len(live(emulator)) == 1
 
 
 def test_same_name_replacement_without_freeing_the_name_is_refused_at_check(host: Host) -> None:

@@ -158,8 +158,8 @@ def test_drift_is_refreshed_and_restored(tmp_path: Path, emulator: Any) -> None:
     assert deployment(emulator, gh)["source_config"]["build_on_push"] is False
     assert_secrets_sealed(s, SECRETS)
 
-    # Deleted outright (with its tracing project, so the name is free): refresh drops it from state,
-    # `up` creates it again under the same name.
+    # Deleted outright: refresh drops it from state, and `up` creates it again, under a new autoname
+    # (as for any Pulumi create; a fresh name never collides with a tracing project left behind).
     name = out["gh_name"]
     api(emulator, "DELETE", f"/v2/deployments/{gh}", params={"delete_tracing_project": "true"})
     wait_gone(emulator, gh)
@@ -170,7 +170,8 @@ def test_drift_is_refreshed_and_restored(tmp_path: Path, emulator: Any) -> None:
     calls = writes(emulator, seq)
     assert calls[0] == ("POST", ALL) and ("DELETE", ONE) not in calls, calls
     out = s.outputs()
-    assert out["gh_name"] == name and out["gh_id"] != gh and out["gh_status"] == "DEPLOYED"
+    assert out["gh_name"] != name and out["gh_name"].startswith("gh-") and out["gh_id"] != gh
+    assert out["gh_status"] == "DEPLOYED"
     server = deployment(emulator, out["gh_id"])
     assert server["display_name"] == "Drift GH" and env_of(server)["OPENAI_API_KEY"] == GH_SECRET
     assert_secrets_sealed(s, SECRETS)
