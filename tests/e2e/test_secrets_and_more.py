@@ -11,10 +11,10 @@ import pulumi
 import pytest
 from pulumi import automation as auto
 
-from emulator.testing import GITHUB_INTEGRATION_ID, GITHUB_REPO_URL
 from provider import Deployment
 from provider.inputs import OWNER_ENV
 
+from ..support.data import github_body
 from .harness import E2EStack, api, last_seq, live_deployments
 from .lifecycle_support import (
     ALL,
@@ -43,18 +43,7 @@ def test_adopt_existing_deployment(tmp_path: Path, emulator: Any) -> None:
         emulator,
         "POST",
         "/v2/deployments",
-        json={
-            "name": "adopt-me",
-            "source": "github",
-            "source_config": {
-                "integration_id": GITHUB_INTEGRATION_ID,
-                "repo_url": GITHUB_REPO_URL,
-                "deployment_type": "dev",
-                "build_on_push": False,
-            },
-            "source_revision_config": {"repo_ref": "main", "langgraph_config_path": "langgraph.json"},
-            "secrets": [{"name": "OPENAI_API_KEY", "value": FOREIGN_SECRET}],
-        },
+        json=github_body("adopt-me", secrets=[{"name": "OPENAI_API_KEY", "value": FOREIGN_SECRET}]),
     )
     settings: dict[str, Any] = {"name": "adopt-me", "secrets": {"OPENAI_API_KEY": ADOPTED_SECRET}}
     s = E2EStack(tmp_path, emulator, single_program(settings))

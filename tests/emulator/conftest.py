@@ -10,32 +10,14 @@ import pytest
 import requests
 
 from emulator.testing import (
-    GITHUB_INTEGRATION_ID,
-    GITHUB_REPO_URL,
     TENANT_ID,
     EmulatorProcess,
     running_emulator,
 )
 
+from ..support.data import github_body
+
 TERMINAL = {"DEPLOYED", "CREATE_FAILED", "BUILD_FAILED", "DEPLOY_FAILED", "SKIPPED", "INTERRUPTED"}
-
-
-def github_body(name: str, **overrides: Any) -> dict[str, Any]:
-    """A create body as the official example sends it."""
-    body: dict[str, Any] = {
-        "name": name,
-        "source": "github",
-        "source_config": {
-            "integration_id": GITHUB_INTEGRATION_ID,
-            "repo_url": GITHUB_REPO_URL,
-            "deployment_type": "dev",
-            "build_on_push": False,
-        },
-        "source_revision_config": {"repo_ref": "main", "langgraph_config_path": "langgraph.json"},
-        "secrets": [{"name": "OPENAI_API_KEY", "value": "sk-test"}],
-    }
-    body.update(overrides)
-    return body
 
 
 def docker_body(name: str, image: str = "registry.example.com/agent:v1", **overrides: Any) -> dict[str, Any]:

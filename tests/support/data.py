@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from emulator.testing import GITHUB_INTEGRATION_ID, LISTENER_ID
+from emulator.testing import GITHUB_INTEGRATION_ID, GITHUB_REPO_URL, LISTENER_ID
 
 
 def github_inputs(name: str = "agent-one", **overrides: Any) -> dict[str, Any]:
@@ -66,3 +66,21 @@ def without_path(inputs: dict[str, Any], path: str) -> dict[str, Any]:
         node = node[part]
     del node[parts[-1]]
     return out
+
+
+def github_body(name: str, **overrides: Any) -> dict[str, Any]:
+    """A create body as the official example sends it."""
+    body: dict[str, Any] = {
+        "name": name,
+        "source": "github",
+        "source_config": {
+            "integration_id": GITHUB_INTEGRATION_ID,
+            "repo_url": GITHUB_REPO_URL,
+            "deployment_type": "dev",
+            "build_on_push": False,
+        },
+        "source_revision_config": {"repo_ref": "main", "langgraph_config_path": "langgraph.json"},
+        "secrets": [{"name": "OPENAI_API_KEY", "value": "sk-test"}],
+    }
+    body.update(overrides)
+    return body
