@@ -8,7 +8,7 @@ shape (`{"logs": [{id, timestamp, level, message}], "next_offset"}`), which is w
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -24,6 +24,7 @@ from .store import LogRecord
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 #: Every stored line of a revision is read and filtered here; a revision has a few dozen at most.
 _ALL = 1_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class LogsQuery(BaseModel):
@@ -41,16 +42,24 @@ class LogsQuery(BaseModel):
     end_time: str | None = Field(default=None, description="ISO 8601; entries at or before it.")
 
 
-def parse_time(value: str | None, field: str) -> float | None:
-    """ISO 8601 (`Z` or an offset; naive means UTC) to epoch seconds: the CLI passes the user's
-    `--start-time` verbatim and, with `--follow`, `datetime.isoformat()` of the newest entry."""
+def parse_time(value: str | None, field: str) -> int | None:
+    """ISO 8601 (`Z` or an offset; naive means UTC) to epoch milliseconds, the unit of `timestamp`:
+    the CLI passes the user's `--start-time` verbatim and, with `--follow`, `datetime.isoformat()` of
+    the newest entry's timestamp. Integer arithmetic, so that entry itself is matched exactly."""
     if value is None:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise BadRequest(f"Invalid {field} '{value}': expected an ISO 8601 time such as 2026-03-08T00:00:00Z.") from None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+        raise BadRequest(
+            f"Invalid {field} '{value}': expected an ISO 8601 time such as 2026-03-08T00:00:00Z."
+        ) from None
+    aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return (aware - _EPOCH) // timedelta(milliseconds=1)
+
+
+def _millis(record: LogRecord) -> int:
+    return int(record.ts * 1000)
 
 
 def select_logs(records: Iterable[LogRecord], q: LogsQuery) -> LogsResponse:
@@ -65,14 +74,14 @@ def select_logs(records: Iterable[LogRecord], q: LogsQuery) -> LogsResponse:
         for r in records
         if (q.level is None or r.level == q.level)
         and (needle is None or needle in r.message.lower())
-        # Stored timestamps have microsecond offsets; compare at the millisecond the answer shows.
-        and (start is None or round(r.ts, 3) >= start)
-        and (end is None or round(r.ts, 3) <= end)
+        # Compared at the millisecond the answer shows (`timestamp`), both bounds inclusive.
+        and (start is None or _millis(r) >= start)
+        and (end is None or _millis(r) <= end)
     ]
     kept.sort(key=lambda r: (r.ts, r.id), reverse=q.order == "desc")
     offset = int(q.offset or 0)
     page = kept[offset : offset + q.limit]
-    logs = [LogEntry(id=str(r.id), timestamp=int(r.ts * 1000), level=r.level, message=r.message) for r in page]
+    logs = [LogEntry(id=str(r.id), timestamp=_millis(r), level=r.level, message=r.message) for r in page]
     more = offset + len(page) < len(kept)
     return LogsResponse(logs=logs, next_offset=str(offset + len(page)) if more else None)
 
@@ -91,7 +100,9 @@ def build_v1_logs_router(runtime: Runtime) -> APIRouter:
             raise HTTPException(status_code=404, detail="Not Found")
 
     # The mode check runs first, so in `spec` mode these paths are a plain 404, even without credentials.
-    router = APIRouter(tags=["Logs (v1, used by langgraph-cli; not in the spec)"], dependencies=[Depends(current_api_only)])
+    router = APIRouter(
+        tags=["Logs (v1, used by langgraph-cli; not in the spec)"], dependencies=[Depends(current_api_only)]
+    )
     Tenant = Annotated[str, Depends(make_authenticator(runtime))]
     deployments = runtime.deployments
 

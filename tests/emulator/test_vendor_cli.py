@@ -11,7 +11,7 @@ import pytest
 
 from emulator.testing import TENANT_ID, EmulatorProcess
 
-from ..support.vendor_cli import digest_image, json_events, make_project, ok, run_cli
+from ..support.vendor_cli import VendorCli, digest_image, json_events, make_project
 from .conftest import Api
 
 pytestmark = pytest.mark.slow
@@ -23,8 +23,8 @@ SPEC = {"min_scale": 1, "max_scale": 1, "cpu": 1, "memory_mb": 1024}
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    return make_project(tmp_path / "project")
+def cli(tmp_path: Path, emulator: EmulatorProcess) -> VendorCli:
+    return VendorCli(emulator.url, make_project(tmp_path / "project"))
 
 
 def calls(emulator: EmulatorProcess, since: int = 0) -> list[tuple[str, str, int]]:
@@ -46,8 +46,8 @@ def deployed_with_two_revisions(api: Api, name: str) -> tuple[dict[str, Any], li
     return api.deployment(created["id"]), api.revisions(created["id"])
 
 
-def test_deploy_creates_then_updates_through_patch(emulator: EmulatorProcess, api: Api, project: Path) -> None:
-    out = ok(run_cli(emulator.url, project, "deploy", "--image-uri", IMAGE_A, "--name", "Vendor Agent", "--no-input", "--json"))
+def test_deploy_creates_then_updates_through_patch(emulator: EmulatorProcess, api: Api, cli: VendorCli) -> None:
+    out = cli.ok("deploy", "--image-uri", IMAGE_A, "--name", "Vendor Agent", "--no-input", "--json")
     events = json_events(out)
     result = next(e for e in events if e["event"] == "result")
     assert result["status"] == "succeeded", out
@@ -63,7 +63,7 @@ def test_deploy_creates_then_updates_through_patch(emulator: EmulatorProcess, ap
     assert [(m, r) for m, r, _ in calls(emulator) if m != "GET"] == [("POST", "/v2/deployments")]
 
     seq = last_seq(emulator)
-    out = ok(run_cli(emulator.url, project, "deploy", "--image-uri", IMAGE_B, "--name", "vendor-agent", "--no-input"))
+    out = cli.ok("deploy", "--image-uri", IMAGE_B, "--name", "vendor-agent", "--no-input")
     assert f"Found existing deployment (ID: {dep_id})" in out and "Deployment successful!" in out, out
     # The update is one PATCH (no create, no POST /revisions), and every call succeeded.
     update_calls = calls(emulator, seq)
@@ -79,60 +79,55 @@ def test_deploy_creates_then_updates_through_patch(emulator: EmulatorProcess, ap
     assert revisions[0]["status"] == "DEPLOYED"
 
 
-def test_deploy_list_as_table_and_json(emulator: EmulatorProcess, api: Api, project: Path) -> None:
+def test_deploy_list_as_table_and_json(emulator: EmulatorProcess, api: Api, cli: VendorCli) -> None:
     first = api.create_docker(
         "list-one", IMAGE_A, source_config={"resource_spec": SPEC, "custom_url": "https://one.example.com"}
     )
     second = api.create_docker("list-two", IMAGE_B, source_config={"resource_spec": SPEC})
 
-    table = ok(run_cli(emulator.url, project, "deploy", "list"))
+    table = cli.ok("deploy", "list")
     lines = table.splitlines()
     assert lines[0].split() == ["Deployment", "ID", "Deployment", "Name", "Deployment", "URL"]
     rows = {line.split()[0]: line.split()[1:] for line in lines[2:]}
     # The URL column is source_config.custom_url ("-" when none).
     assert rows == {first["id"]: ["list-one", "https://one.example.com"], second["id"]: ["list-two", "-"]}
 
-    listed = json.loads(ok(run_cli(emulator.url, project, "deploy", "list", "--json")))
+    listed = json.loads(cli.ok("deploy", "list", "--json"))
     assert sorted(listed, key=lambda d: d["name"]) == [
         {"id": first["id"], "name": "list-one"},
         {"id": second["id"], "name": "list-two"},
     ]
-    filtered = json.loads(ok(run_cli(emulator.url, project, "deploy", "list", "--json", "--name-contains", "two")))
+    filtered = json.loads(cli.ok("deploy", "list", "--json", "--name-contains", "two"))
     assert filtered == [{"id": second["id"], "name": "list-two"}]
 
 
 def test_revisions_list_shows_both_and_the_older_one_replaced(
-    emulator: EmulatorProcess, api: Api, project: Path
+    emulator: EmulatorProcess, api: Api, cli: VendorCli
 ) -> None:
     dep, revisions = deployed_with_two_revisions(api, "revs")
-    out = ok(run_cli(emulator.url, project, "deploy", "revisions", "list", dep["id"]))
+    out = cli.ok("deploy", "revisions", "list", dep["id"])
     rows = [line.split() for line in out.splitlines()[2:]]
     assert [(row[0], row[1]) for row in rows] == [(revisions[0]["id"], "DEPLOYED"), (revisions[1]["id"], "REPLACED")]
     assert all(row[2] == revision["created_at"] for row, revision in zip(rows, revisions, strict=True))
 
 
-def test_build_and_runtime_logs(emulator: EmulatorProcess, api: Api, project: Path) -> None:
+def test_build_and_runtime_logs(emulator: EmulatorProcess, api: Api, cli: VendorCli) -> None:
     dep, revisions = deployed_with_two_revisions(api, "logs")
     latest, older = revisions[0]["id"], revisions[1]["id"]
 
-    build = ok(run_cli(emulator.url, project, "deploy", "logs", "--type", "build", "--deployment-id", dep["id"]))
+    build = cli.ok("deploy", "logs", "--type", "build", "--deployment-id", dep["id"])
     assert f"Using latest revision: {latest}" in build
     assert f"[INFO] Prebuilt image {IMAGE_B}: no build required" in build
 
-    runtime = ok(run_cli(emulator.url, project, "deploy", "logs", "--deployment-id", dep["id"]))
+    runtime = cli.ok("deploy", "logs", "--deployment-id", dep["id"])
     # Runtime logs of the whole deployment, oldest first: both revisions' rollouts.
     serving = [line for line in runtime.splitlines() if "is now serving traffic" in line]
     assert [line.split("Revision ")[1].split()[0] for line in serving] == [older, latest]
 
-    one = ok(
-        run_cli(
-            emulator.url, project, "deploy", "logs", "--deployment-id", dep["id"], "--revision-id", older, "-q", "now serving"
-        )
-    )
+    one = cli.ok("deploy", "logs", "--deployment-id", dep["id"], "--revision-id", older, "-q", "now serving")
     assert one.splitlines() == [line for line in runtime.splitlines() if f"Revision {older} is now serving" in line]
 
-    none = run_cli(emulator.url, project, "deploy", "logs", "--deployment-id", dep["id"], "--level", "ERROR")
-    assert "No log entries found." in ok(none)
+    assert "No log entries found." in cli.ok("deploy", "logs", "--deployment-id", dep["id"], "--level", "ERROR")
 
     v1 = [(m, r, s) for m, r, s in calls(emulator) if r.startswith("/v1/")]
     assert v1 == [
@@ -143,21 +138,21 @@ def test_build_and_runtime_logs(emulator: EmulatorProcess, api: Api, project: Pa
     ]
 
 
-def test_delete_force_removes_the_deployment(emulator: EmulatorProcess, api: Api, project: Path) -> None:
+def test_delete_force_removes_the_deployment(emulator: EmulatorProcess, api: Api, cli: VendorCli) -> None:
     keep = api.create_docker("keep", IMAGE_A, source_config={"resource_spec": SPEC})
     gone = api.create_docker("gone", IMAGE_A, source_config={"resource_spec": SPEC})
     seq = last_seq(emulator)
-    out = ok(run_cli(emulator.url, project, "deploy", "delete", gone["id"], "--force"))
+    out = cli.ok("deploy", "delete", gone["id"], "--force")
     assert f"Deleted deployment {gone['id']}." in out
     deletes = [r for r in emulator.requests(since=seq) if r["method"] == "DELETE"]
     assert [(r["path"], r["query"], r["status"]) for r in deletes] == [(f"/v2/deployments/{gone['id']}", "", 204)]
     api.wait_gone(gone["id"])
-    listed = json.loads(ok(run_cli(emulator.url, project, "deploy", "list", "--json")))
+    listed = json.loads(cli.ok("deploy", "list", "--json"))
     assert listed == [{"id": keep["id"], "name": "keep"}]
 
 
-def test_cli_reports_the_servers_error_detail(emulator: EmulatorProcess, project: Path) -> None:
+def test_cli_reports_the_servers_error_detail(emulator: EmulatorProcess, cli: VendorCli) -> None:
     missing = "00000000-0000-4000-8000-00000000dead"
-    result = run_cli(emulator.url, project, "deploy", "revisions", "list", missing)
+    result = cli.run("deploy", "revisions", "list", missing)
     assert result.returncode == 1
     assert f"failed with status 404: Deployment ID {missing} not found." in result.stderr

@@ -68,6 +68,19 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout
 
 
+class VendorCli:
+    """The CLI bound to one control plane, workspace and project directory."""
+
+    def __init__(self, url: str, cwd: Path, tenant_id: str = TENANT_ID) -> None:
+        self.url, self.cwd, self.tenant_id = url, cwd, tenant_id
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return run_cli(self.url, self.cwd, *args, tenant_id=self.tenant_id)
+
+    def ok(self, *args: str) -> str:
+        return ok(self.run(*args))
+
+
 def json_events(stdout: str) -> list[dict[str, Any]]:
     """`langgraph deploy --json` writes one JSON object per line (`_Emitter._write`)."""
     return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
