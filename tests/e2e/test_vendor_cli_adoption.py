@@ -109,8 +109,12 @@ def test_vendor_cli_deployment_is_adopted_and_stays_usable_from_the_cli(tmp_path
     seq = last_seq(emulator)
     s.up()
     assert count(writes(emulator, seq), "POST", ALL) == 0
-    assert deployment(emulator, dep_id)["source_revision_config"]["image_uri"] == IMAGE_A
-    assert [line.split()[1] for line in cli.ok("deploy", "revisions", "list", dep_id).splitlines()[2:]][0] == "DEPLOYED"
+    restored = deployment(emulator, dep_id)
+    assert restored["source_revision_config"]["image_uri"] == IMAGE_A
+    rows = [line.split()[:2] for line in cli.ok("deploy", "revisions", "list", dep_id).splitlines()[2:]]
+    assert rows == [[restored["latest_revision_id"], "DEPLOYED"]] + [
+        [r["id"], "REPLACED"] for r in revisions(emulator, dep_id)[1:]
+    ]
     assert_secrets_sealed(s, [SECRET])
 
     # Adopted means managed: destroy deletes it, and the vendor CLI sees it gone.
