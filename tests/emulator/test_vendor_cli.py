@@ -11,7 +11,7 @@ import pytest
 
 from emulator.testing import TENANT_ID, EmulatorProcess
 
-from ..support.vendor_cli import VendorCli, digest_image, json_events, make_project
+from ..support.vendor_cli import VendorCli, digest_image, json_events, make_project, ok, run_cli
 from .conftest import Api
 
 pytestmark = pytest.mark.slow
@@ -156,3 +156,26 @@ def test_cli_reports_the_servers_error_detail(emulator: EmulatorProcess, cli: Ve
     result = cli.run("deploy", "revisions", "list", missing)
     assert result.returncode == 1
     assert f"failed with status 404: Deployment ID {missing} not found." in result.stderr
+
+
+def test_self_hosted_endpoint_is_served_under_api_host(emulator: EmulatorProcess, api: Api, cli: VendorCli) -> None:
+    """Self-hosted users set only LANGSMITH_ENDPOINT=<root>/api/v1; the CLI derives <root>/api-host."""
+    made = api.create_docker("self-hosted", IMAGE_A, source_config={"resource_spec": SPEC})
+    result = run_cli(
+        emulator.url,
+        cli.cwd,
+        "deploy",
+        "list",
+        "--json",
+        env={"LANGGRAPH_HOST_URL": "", "LANGSMITH_ENDPOINT": f"{emulator.url}/api/v1"},
+    )
+    assert json.loads(ok(result)) == [{"id": made["id"], "name": "self-hosted"}]
+    assert emulator.requests()[-1]["path"] == "/api-host/v2/deployments"
+
+
+def test_missing_workspace_gets_the_clis_own_message(emulator: EmulatorProcess, cli: VendorCli) -> None:
+    """The 403 phrase "requires workspace specification" is what the CLI keys off (with --json it
+    never prompts, so it explains instead)."""
+    result = run_cli(emulator.url, cli.cwd, "deploy", "list", "--json", tenant_id=None)
+    assert result.returncode == 1
+    assert "API key is org-scoped and requires a workspace ID" in result.stderr, result.stderr

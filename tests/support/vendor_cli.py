@@ -39,21 +39,28 @@ def make_project(directory: Path) -> Path:
 
 
 def run_cli(
-    url: str, cwd: Path, *args: str, tenant_id: str = TENANT_ID, timeout: float = 120
+    url: str,
+    cwd: Path,
+    *args: str,
+    tenant_id: str | None = TENANT_ID,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
-    env = {
+    """`env` is added last; a value of "" removes that variable (e.g. `LANGGRAPH_HOST_URL`)."""
+    full = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(cwd),
         "LANG": "C.UTF-8",
         "LANGGRAPH_HOST_URL": url,
         "LANGSMITH_API_KEY": API_KEY,
-        "LANGSMITH_TENANT_ID": tenant_id,
         "LANGGRAPH_CLI_NO_ANALYTICS": "1",
+        **({"LANGSMITH_TENANT_ID": tenant_id} if tenant_id else {}),
+        **(env or {}),
     }
     return subprocess.run(
         [str(LANGGRAPH), *args],
         cwd=cwd,
-        env=env,
+        env={k: v for k, v in full.items() if v},
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
