@@ -14,6 +14,7 @@ from .middleware import EmulatorMiddleware
 from .requestlog import API_HOST_PREFIX
 from .routes import build_router
 from .runtime import Runtime
+from .v1_logs import build_v1_logs_router
 
 DESCRIPTION = """A local stand-in for the LangSmith Deployment control plane API (v2 deployments,
 revisions, listeners and v1 GitHub integrations). Every route is also served under the
@@ -43,6 +44,9 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
     public = build_router(runtime)
     app.include_router(public)
     app.include_router(public, prefix=API_HOST_PREFIX, include_in_schema=False)
+    v1_logs = build_v1_logs_router(runtime)  # what langgraph-cli calls beyond the spec (`--api current`)
+    app.include_router(v1_logs)
+    app.include_router(v1_logs, prefix=API_HOST_PREFIX, include_in_schema=False)
     app.include_router(build_control_router(runtime))
 
     @app.get("/ok", include_in_schema=False)
