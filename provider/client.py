@@ -15,7 +15,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from .config import Settings
+from .config import Settings, explain_forbidden
 
 JSON = dict[str, Any]
 
@@ -166,7 +166,10 @@ class ControlPlaneClient:
             # The exception text names the URL and reason only; headers are never included.
             raise APIError(method, path, None, type(exc).__name__) from None
         if response.status_code not in expect:
-            raise APIError(method, path, response.status_code, _detail(response))
+            detail = _detail(response)
+            if response.status_code == 403 and (hint := explain_forbidden(detail)):
+                detail = f"{detail}. {hint}"
+            raise APIError(method, path, response.status_code, detail)
         if response.status_code == 204 or not response.content:
             return None
         try:
