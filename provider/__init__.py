@@ -3,6 +3,7 @@
 from provider import Deployment, SourceConfigArgs, SourceRevisionConfigArgs
 """
 
+from .lookups import LookupFailed, get_deployment, get_github_integration, list_revisions
 from .resource import (
     Deployment,
     DeploymentArgs,
@@ -18,9 +19,13 @@ __all__ = [
     "Deployment",
     "DeploymentArgs",
     "ListenerConfigArgs",
+    "LookupFailed",
     "ResourceSpecArgs",
     "SecretReferenceArgs",
     "SourceConfigArgs",
     "SourceRevisionConfigArgs",
     "WaitArgs",
+    "get_deployment",
+    "get_github_integration",
+    "list_revisions",
 ]

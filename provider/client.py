@@ -235,3 +235,29 @@ class ControlPlaneClient:
         entries = [e for e in (page.get("logs") or [] if isinstance(page, dict) else []) if isinstance(e, dict)]
         entries.sort(key=lambda e: str(e.get("timestamp", "")).zfill(20))
         return [str(e.get("message", "")) for e in entries]
+
+    def list_revisions(self, deployment_id: str, *, status: str | None = None, limit: int = 100) -> list[JSON]:
+        """Newest first, paging until `limit` revisions or a short page."""
+        out: list[JSON] = []
+        offset = 0
+        while len(out) < limit:
+            params: dict[str, Any] = {"limit": min(PAGE_SIZE, limit - len(out)), "offset": offset}
+            if status:
+                params["status"] = status
+            page = self.request("GET", f"/v2/deployments/{deployment_id}/revisions", params=params)
+            resources = page.get("resources") or []
+            out.extend(resources)
+            if len(resources) < params["limit"]:
+                break
+            offset += len(resources)
+        return out
+
+    # GitHub integrations (v1) ------------------------------------------------------------------
+
+    def list_github_integrations(self) -> list[JSON]:
+        result: list[JSON] = self.request("GET", "/v1/integrations/github/install")
+        return result
+
+    def list_github_repos(self, integration_id: str) -> list[JSON]:
+        result: list[JSON] = self.request("GET", f"/v1/integrations/github/{integration_id}/repos")
+        return result
