@@ -3,6 +3,7 @@
 from provider import Deployment, SourceConfigArgs, SourceRevisionConfigArgs
 """
 
+from .listener import Listener
 from .lookups import LookupFailed, get_deployment, get_github_integration, list_revisions
 from .resource import (
     Deployment,
@@ -18,6 +19,7 @@ from .resource import (
 __all__ = [
     "Deployment",
     "DeploymentArgs",
+    "Listener",
     "ListenerConfigArgs",
     "LookupFailed",
     "ResourceSpecArgs",

@@ -261,3 +261,34 @@ class ControlPlaneClient:
     def list_github_repos(self, integration_id: str) -> list[JSON]:
         result: list[JSON] = self.request("GET", f"/v1/integrations/github/{integration_id}/repos")
         return result
+
+    # Listeners ---------------------------------------------------------------------------------
+
+    def iter_listeners(self) -> Iterator[JSON]:
+        offset = 0
+        while True:
+            page = self.request("GET", "/v2/listeners", params={"limit": PAGE_SIZE, "offset": offset})
+            resources = page.get("resources") or []
+            yield from resources
+            if len(resources) < PAGE_SIZE:
+                return
+            offset += len(resources)
+
+    def find_listener(self, compute_id: str) -> JSON | None:
+        """`compute_id` is unique per workspace (spec: ListenerCreateRequest), so it identifies a listener."""
+        return next((item for item in self.iter_listeners() if item.get("compute_id") == compute_id), None)
+
+    def get_listener(self, listener_id: str) -> JSON:
+        result: JSON = self.request("GET", f"/v2/listeners/{listener_id}")
+        return result
+
+    def create_listener(self, body: JSON) -> JSON:
+        result: JSON = self.request("POST", "/v2/listeners", body=body, expect=(200, 201))
+        return result
+
+    def patch_listener(self, listener_id: str, body: JSON) -> JSON:
+        result: JSON = self.request("PATCH", f"/v2/listeners/{listener_id}", body=body)
+        return result
+
+    def delete_listener(self, listener_id: str) -> None:
+        self.request("DELETE", f"/v2/listeners/{listener_id}", expect=(200, 202, 204))
