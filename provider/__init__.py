@@ -3,6 +3,8 @@
 from provider import Deployment, SourceConfigArgs, SourceRevisionConfigArgs
 """
 
+from .listener import Listener
+from .lookups import LookupFailed, get_deployment, get_github_integration, list_revisions
 from .resource import (
     Deployment,
     DeploymentArgs,
@@ -17,10 +19,15 @@ from .resource import (
 __all__ = [
     "Deployment",
     "DeploymentArgs",
+    "Listener",
     "ListenerConfigArgs",
+    "LookupFailed",
     "ResourceSpecArgs",
     "SecretReferenceArgs",
     "SourceConfigArgs",
     "SourceRevisionConfigArgs",
     "WaitArgs",
+    "get_deployment",
+    "get_github_integration",
+    "list_revisions",
 ]

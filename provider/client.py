@@ -15,7 +15,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from .config import Settings
+from .config import Settings, explain_forbidden
 
 JSON = dict[str, Any]
 
@@ -166,7 +166,10 @@ class ControlPlaneClient:
             # The exception text names the URL and reason only; headers are never included.
             raise APIError(method, path, None, type(exc).__name__) from None
         if response.status_code not in expect:
-            raise APIError(method, path, response.status_code, _detail(response))
+            detail = _detail(response)
+            if response.status_code == 403 and (hint := explain_forbidden(detail)):
+                detail = f"{detail}. {hint}"
+            raise APIError(method, path, response.status_code, detail)
         if response.status_code == 204 or not response.content:
             return None
         try:
@@ -232,3 +235,60 @@ class ControlPlaneClient:
         entries = [e for e in (page.get("logs") or [] if isinstance(page, dict) else []) if isinstance(e, dict)]
         entries.sort(key=lambda e: str(e.get("timestamp", "")).zfill(20))
         return [str(e.get("message", "")) for e in entries]
+
+    def list_revisions(self, deployment_id: str, *, status: str | None = None, limit: int = 100) -> list[JSON]:
+        """Newest first, paging until `limit` revisions or a short page."""
+        out: list[JSON] = []
+        offset = 0
+        while len(out) < limit:
+            params: dict[str, Any] = {"limit": min(PAGE_SIZE, limit - len(out)), "offset": offset}
+            if status:
+                params["status"] = status
+            page = self.request("GET", f"/v2/deployments/{deployment_id}/revisions", params=params)
+            resources = page.get("resources") or []
+            out.extend(resources)
+            if len(resources) < params["limit"]:
+                break
+            offset += len(resources)
+        return out
+
+    # GitHub integrations (v1) ------------------------------------------------------------------
+
+    def list_github_integrations(self) -> list[JSON]:
+        result: list[JSON] = self.request("GET", "/v1/integrations/github/install")
+        return result
+
+    def list_github_repos(self, integration_id: str) -> list[JSON]:
+        result: list[JSON] = self.request("GET", f"/v1/integrations/github/{integration_id}/repos")
+        return result
+
+    # Listeners ---------------------------------------------------------------------------------
+
+    def iter_listeners(self) -> Iterator[JSON]:
+        offset = 0
+        while True:
+            page = self.request("GET", "/v2/listeners", params={"limit": PAGE_SIZE, "offset": offset})
+            resources = page.get("resources") or []
+            yield from resources
+            if len(resources) < PAGE_SIZE:
+                return
+            offset += len(resources)
+
+    def find_listener(self, compute_id: str) -> JSON | None:
+        """`compute_id` is unique per workspace (spec: ListenerCreateRequest), so it identifies a listener."""
+        return next((item for item in self.iter_listeners() if item.get("compute_id") == compute_id), None)
+
+    def get_listener(self, listener_id: str) -> JSON:
+        result: JSON = self.request("GET", f"/v2/listeners/{listener_id}")
+        return result
+
+    def create_listener(self, body: JSON) -> JSON:
+        result: JSON = self.request("POST", "/v2/listeners", body=body, expect=(200, 201))
+        return result
+
+    def patch_listener(self, listener_id: str, body: JSON) -> JSON:
+        result: JSON = self.request("PATCH", f"/v2/listeners/{listener_id}", body=body)
+        return result
+
+    def delete_listener(self, listener_id: str) -> None:
+        self.request("DELETE", f"/v2/listeners/{listener_id}", expect=(200, 202, 204))

@@ -282,9 +282,14 @@ class DeploymentProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         client = self._client()
+        external = not props.get("source")  # Deployment.get: nothing declared, everything is read
         try:
             deployment = client.get_deployment(id_)
         except APIError as exc:
+            if not_found(exc) and external:
+                raise DeploymentError(
+                    f"Deployment.get: no deployment {id_} in this workspace ({client.base_url})"
+                ) from None
             if not_found(exc):
                 return ReadResult(None, {})
             raise
@@ -296,6 +301,8 @@ class DeploymentProvider(ResourceProvider):
             revision = client.get_revision(id_, str(latest))
         outs = self._outputs(props, deployment, revision)
         self._mirror(outs, deployment)
+        if external:
+            outs.update({k: deployment.get(k) for k in ("source", "source_config", "source_revision_config")})
         # Inputs mirrored too (ReadResult.inputs, pulumi #13839): the preview after a refresh then
         # shows which declared value `up` puts back, not a bare "update".
         return ReadResult(id_, outs, _inputs(outs))

@@ -294,7 +294,7 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts)
 
 
-def _unknown_at(raw: Any, loc: tuple[int | str, ...]) -> bool:
+def unknown_at(raw: Any, loc: tuple[int | str, ...]) -> bool:
     """True when the value at `loc` (or one of its parents) is not known yet."""
     node = raw
     for part in loc:
@@ -330,7 +330,7 @@ def validate(raw: dict[str, Any]) -> tuple[DeploymentInputs | None, list[tuple[s
         failures: list[tuple[str, str]] = []
         for err in exc.errors(include_url=False, include_input=False):
             loc = tuple(err["loc"])
-            if _unknown_at(raw, loc):
+            if unknown_at(raw, loc):
                 continue
             prop = _loc(loc) or "(inputs)"
             msg = err["msg"]
@@ -340,5 +340,5 @@ def validate(raw: dict[str, Any]) -> tuple[DeploymentInputs | None, list[tuple[s
         if not failures and not _contains_unknown(raw):
             failures.append(("(inputs)", "invalid inputs"))
         return None, failures
-    failures = [(p, r) for p, r in rule_failures(model) if not _unknown_at(raw, tuple(p.split(".")))]
+    failures = [(p, r) for p, r in rule_failures(model) if not unknown_at(raw, tuple(p.split(".")))]
     return (None if failures else model), failures

@@ -16,7 +16,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from .deployment_provider import DeploymentProvider
-from .plan import OUTPUT_KEYS, owner_token
+from .plan import INPUT_KEYS, OUTPUT_KEYS, owner_token
 
 SECRET_OUTPUTS = ["secrets", "secrets_hash"]
 
@@ -145,6 +145,10 @@ class Deployment(Resource, module="langsmith", name="Deployment"):
         (`langsmith:apiKey`, ...) or the environment, never from arguments.
         """
         values = plain(args) if args is not None else {}
+        if opts is not None and opts.id is not None and not values:
+            # Deployment.get: the engine reads the deployment by id; nothing is created or managed.
+            super().__init__(DeploymentProvider(), resource_name, dict.fromkeys((*INPUT_KEYS, *OUTPUT_KEYS)), opts)
+            return
         values.update(plain({k: v for k, v in kwargs.items()}))
         unknown = set(values) - {f.name for f in dataclasses.fields(DeploymentArgs)}
         if unknown:
@@ -159,3 +163,9 @@ class Deployment(Resource, module="langsmith", name="Deployment"):
             props["name_prefix"] = resource_name
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS))
         super().__init__(DeploymentProvider(), resource_name, props, opts)
+
+    @staticmethod
+    def get(resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None) -> Deployment:
+        """Read an existing deployment into the program by its id, without managing it: `pulumi up`
+        never changes or deletes it, and `refresh` keeps its outputs current."""
+        return Deployment(resource_name, opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)))
