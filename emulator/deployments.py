@@ -547,7 +547,8 @@ class Deployments:
         if sc.repo_url is not None:
             if not github:
                 raise BadRequest("source_config.repo_url is only applicable for 'github' source.")
-            new_config["repo_url"] = sc.repo_url  # newer servers: takes effect with the next revision
+            if sc.repo_url != stored.get("repo_url"):  # the spec: "cannot be changed (PATCH)"
+                raise BadRequest("source_config.repo_url cannot be changed once the deployment is created.")
         for field_name in ("install_command", "build_command"):
             if getattr(sc, field_name) is not None:
                 new_config[field_name] = getattr(sc, field_name)
