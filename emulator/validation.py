@@ -12,57 +12,7 @@ from collections.abc import Iterable
 from .apishape import SPEC_PATH
 from .errors import BadRequest
 from .models import ResourceSpec, Secret
-
-# Names the host backend manages itself (langgraph-cli `RESERVED_ENV_VARS`, docs §6).
-RESERVED_ENV_VARS = frozenset(
-    {
-        "LANGCHAIN_TRACING_V2",
-        "LANGSMITH_TRACING_V2",
-        "LANGCHAIN_ENDPOINT",
-        "LANGCHAIN_PROJECT",
-        "LANGSMITH_PROJECT",
-        "LANGSMITH_LANGGRAPH_GIT_REPO",
-        "LANGGRAPH_GIT_REPO_PATH",
-        "LANGCHAIN_API_KEY",
-        "LANGSMITH_CONTROL_PLANE_API_KEY",
-        "POSTGRES_URI",
-        "POSTGRES_PASSWORD",
-        "DATABASE_URI",
-        "LANGSMITH_LANGGRAPH_GIT_REF",
-        "LANGSMITH_LANGGRAPH_GIT_REF_SHA",
-        "LANGGRAPH_AUTH_TYPE",
-        "LANGSMITH_AUTH_ENDPOINT",
-        "LANGSMITH_TENANT_ID",
-        "LANGSMITH_AUTH_VERIFY_TENANT_ID",
-        "LANGSMITH_HOST_PROJECT_ID",
-        "LANGSMITH_HOST_PROJECT_NAME",
-        "LANGSMITH_HOST_REVISION_ID",
-        "LOG_JSON",
-        "LOG_DICT_TRACEBACKS",
-        "REDIS_URI",
-        "LANGCHAIN_CALLBACKS_BACKGROUND",
-        "DD_TRACE_PSYCOPG_ENABLED",
-        "DD_TRACE_REDIS_ENABLED",
-        "LANGSMITH_DEPLOYMENT_NAME",
-        "LANGGRAPH_CLOUD_LICENSE_KEY",
-    }
-)
-# Reserved on Cloud only; self-hosted (external_docker) deployments may set them.
-CLOUD_ONLY_RESERVED_ENV_VARS = frozenset(
-    {
-        "LANGSMITH_API_KEY",
-        "LANGSMITH_ENDPOINT",
-        "POSTGRES_URI_CUSTOM",
-        "REDIS_URI_CUSTOM",
-        "PATH",
-        "PORT",
-        "MOUNT_PREFIX",
-        "LSD_ENV",
-        "LSD_DD_API_KEY",
-        "LSD_DD_ENDPOINT",
-        "LSD_DEPLOYMENT_TYPE",
-    }
-)
+from .reserved_env import reserved_env
 
 # Lowercase letters, digits and hyphens (vendor CLI `normalize_name`: "LangSmith Deployment names
 # only allow lowercase alphanumeric characters and hyphens"), starting with a letter (live
@@ -115,7 +65,7 @@ def validate_name(name: str) -> None:
 
 
 def validate_secrets(secrets: Iterable[Secret], source: str) -> None:
-    reserved = RESERVED_ENV_VARS if source == "external_docker" else RESERVED_ENV_VARS | CLOUD_ONLY_RESERVED_ENV_VARS
+    reserved = reserved_env(source)
     seen: set[str] = set()
     for secret in secrets:
         if not secret.name.strip():
