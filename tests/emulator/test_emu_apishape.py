@@ -170,3 +170,34 @@ def test_environment_value_is_checked(monkeypatch):
     monkeypatch.setenv(API_ENV, "older")
     with pytest.raises(ValueError, match=API_ENV):
         default_api()
+
+
+BODY_ROUTES = [
+    ("POST", "/v2/deployments"),
+    ("PATCH", "/v2/deployments/{id}"),
+    ("POST", "/v2/deployments/{id}/revisions"),
+    ("POST", "/v2/listeners"),
+    ("PATCH", "/v2/listeners/{listener}"),
+]
+
+
+@pytest.mark.parametrize(("method", "route"), BODY_ROUTES)
+@pytest.mark.parametrize(
+    ("raw", "content_type"),
+    [
+        (b"{not json", "application/json"),
+        (b'{"name": "\xff\xfe"}', "application/json"),  # not UTF-8: FastAPI alone answers 400
+        (b'{"name": "\xff\xfe"}', "text/plain"),  # FastAPI alone crashes (500) echoing the bytes
+        (b"{not json", None),
+    ],
+)
+def test_invalid_json_bodies_are_the_spec_422_on_every_route(api, emulator, method, route, raw, content_type):
+    """The spec answers invalid bodies with 422 HTTPValidationError on every operation that takes one."""
+    dep = api.create_github("json-target")
+    path = route.format(id=dep["id"], listener="00000000-0000-4000-8000-000000000101")
+    headers = {"Content-Type": content_type} if content_type else {"Content-Type": ""}
+    response = api.request(method, path, data=raw, headers=headers)
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert isinstance(detail, list) and detail[0]["loc"][0] == "body"
+    assert len(api.revisions(dep["id"])) == 1  # nothing happened
