@@ -124,6 +124,15 @@ def test_spec_shape_ignores_display_name_on_patch_and_create(emulator, api, spec
     assert api.deployment(created.json()["id"])["display_name"] is None
 
 
+def test_spec_shape_ignores_force_on_delete(api, emulator, spec):
+    emulator.settings(delete_seconds=30)
+    dep = api.create_github("spec-force")
+    assert api.delete(f"/v2/deployments/{dep['id']}").status_code == 204
+    # An older server does not know `force` (not in the spec): a plain repeated delete, still pending.
+    assert api.delete(f"/v2/deployments/{dep['id']}", params={"force": "true"}).status_code == 204
+    assert api.deployment(dep["id"])["status"] == "AWAITING_DELETE"
+
+
 def test_spec_shape_knows_only_the_spec_deployment_types(emulator, api, spec):
     body = api.github_body("spec-type")
     body["source_config"]["deployment_type"] = "serverless"
