@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import lifecycle, validation
+from .apishape import SPEC_DEPLOYMENT_TYPES, ApiShape
 from .clock import ts
-from .config import LiveSettings
-from .errors import BadRequest, Conflict, NotFound, deployment_not_found
+from .config import SECRET_MASK, LiveSettings, SecretMasking
+from .errors import BadRequest, Conflict, InvalidInput, NotFound, deployment_not_found
 from .models import (
     Deployment,
     DeploymentCreateRequest,
@@ -25,6 +26,7 @@ from .models import (
     FreeCount,
     LogEntry,
     LogsResponse,
+    ReturnedSecret,
     Revision,
     RevisionCreateRequest,
     RevisionsList,
@@ -41,7 +43,6 @@ from .store import DeploymentFilter, DeploymentRecord, RevisionRecord, Store, Tx
 
 REVISION_INPUTS = ("repo_ref", "langgraph_config_path", "image_uri", "source_tarball_path")
 IMMUTABLE_SOURCE_CONFIG = ("deployment_type", "integration_id", "listener_id")
-CLOUD_DEFAULT_TYPE = "dev"
 
 
 def to_revision(rev: RevisionRecord) -> Revision:
@@ -67,13 +68,30 @@ def _revision_config(rev: RevisionRecord | None) -> SourceRevisionConfig:
     )
 
 
-def to_deployment(dep: DeploymentRecord, latest: RevisionRecord | None) -> Deployment:
+def returned_secrets(secrets: list[dict[str, str]], masking: SecretMasking) -> list[ReturnedSecret]:
+    """Values as a server configured with `masking` shows them: plaintext, masked, or left out."""
+    if masking == "mask":
+        return [ReturnedSecret(name=s["name"], value=SECRET_MASK) for s in secrets]
+    if masking == "absent":
+        return [ReturnedSecret(name=s["name"]) for s in secrets]
+    return [ReturnedSecret(**s) for s in secrets]
+
+
+def to_deployment(
+    dep: DeploymentRecord,
+    latest: RevisionRecord | None,
+    *,
+    shape: ApiShape = "current",
+    masking: SecretMasking = "off",
+) -> Deployment:
+    # The spec's Deployment has no display_name: under `--api spec` the key is left out entirely.
+    extra: dict[str, Any] = {"display_name": dep.display_name} if shape == "current" else {}
     return Deployment(
         name=dep.name,
         source=dep.source,  # type: ignore[arg-type]
         source_config=SourceConfig.model_validate(dep.source_config),
         source_revision_config=_revision_config(latest),
-        secrets=[Secret(**s) for s in dep.secrets],
+        secrets=returned_secrets(dep.secrets, masking),
         secret_references=(
             None if dep.secret_references is None else [SecretReference(**r) for r in dep.secret_references]
         ),
@@ -85,7 +103,7 @@ def to_deployment(dep: DeploymentRecord, latest: RevisionRecord | None) -> Deplo
         latest_revision_id=dep.latest_revision_id,
         active_revision_id=dep.active_revision_id,
         image_version=dep.image_version,
-        display_name=dep.display_name,
+        **extra,
     )
 
 
@@ -155,8 +173,13 @@ class Deployments:
             return None
         return tx.get_revision(dep.id, dep.latest_revision_id)
 
+    @property
+    def _shape(self) -> ApiShape:
+        return self._settings.current.api
+
     def _view(self, tx: Tx, dep: DeploymentRecord) -> Deployment:
-        return to_deployment(dep, self._latest(tx, dep))
+        current = self._settings.current
+        return to_deployment(dep, self._latest(tx, dep), shape=current.api, masking=current.mask_secrets)
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -225,9 +248,26 @@ class Deployments:
 
     # --- create ------------------------------------------------------------------------------
 
+    def _check_spec_deployment_type(self, deployment_type: str | None) -> None:
+        """Under `--api spec` the enum is the spec's (dev_free|dev|prod); FastAPI answers 422."""
+        if self._shape == "spec" and deployment_type is not None and deployment_type not in SPEC_DEPLOYMENT_TYPES:
+            allowed = ", ".join(f"'{t}'" for t in sorted(SPEC_DEPLOYMENT_TYPES))
+            raise InvalidInput(
+                [
+                    {
+                        "type": "literal_error",
+                        "loc": ["body", "source_config", "deployment_type"],
+                        "msg": f"Input should be {allowed}",
+                        "input": deployment_type,
+                    }
+                ]
+            )
+
     def create(self, tenant_id: str, req: DeploymentCreateRequest) -> Deployment:
         extras = req.model_extra or {}
-        if "display_name" in extras:
+        self._check_spec_deployment_type(req.source_config.deployment_type)
+        # An older (spec) server does not know display_name: an unknown key it ignores.
+        if "display_name" in extras and self._shape == "current":
             raise BadRequest(
                 "display_name cannot be set when creating a deployment; set it with"
                 " PATCH /v2/deployments/{deployment_id} after the deployment is created."
@@ -307,8 +347,6 @@ class Deployments:
             for label, value in (("integration_id", sc.integration_id), ("repo_url", sc.repo_url)):
                 if value is not None:
                     raise BadRequest(f"source_config.{label} is only applicable for 'github' source.")
-            if sc.build_on_push:
-                raise BadRequest("source_config.build_on_push is only applicable for 'github' source.")
         if source == "external_docker":
             if not src.image_uri:
                 raise BadRequest("source_revision_config.image_uri is required for 'external_docker' source.")
@@ -320,9 +358,8 @@ class Deployments:
                 raise BadRequest("secret_references is only applicable for 'external_docker' source.")
         if source == "internal_source" and not src.langgraph_config_path:
             raise BadRequest("source_revision_config.langgraph_config_path is required for 'internal_source' source.")
-        deployment_type: str | None = sc.deployment_type
-        if deployment_type is None and source != "external_docker":
-            deployment_type = CLOUD_DEFAULT_TYPE
+        validation.check_create_required(source, sc.deployment_type, sc.build_on_push, sc.resource_spec is not None)
+        deployment_type = sc.deployment_type or validation.SELF_HOSTED_DEPLOYMENT_TYPE
         return {
             "integration_id": None if sc.integration_id is None else str(sc.integration_id),
             "repo_url": sc.repo_url,
@@ -362,7 +399,7 @@ class Deployments:
         self, tx: Tx, dep: DeploymentRecord, source: str, inputs: dict[str, str | None], now: float
     ) -> RevisionRecord:
         rev_id = str(uuid.uuid4())
-        outcome = self._outcomes.claim(dep.name, inputs.get("repo_ref"), inputs.get("image_uri"))
+        script = self._outcomes.claim(dep.name, inputs.get("repo_ref"), inputs.get("image_uri"))
         sha = None
         if source == "github":
             sha = lifecycle.commit_sha(dep.source_config.get("repo_url"), inputs.get("repo_ref"), rev_id)
@@ -374,7 +411,8 @@ class Deployments:
                 "status": "CREATING",
                 **inputs,
                 "repo_commit_sha": sha,
-                "outcome": None if outcome is None else str(outcome),
+                "outcome": None if script is None else str(script.outcome),
+                "outcome_seconds": None if script is None else script.transient_seconds,
                 "created_at": now,
                 "updated_at": now,
                 "phase_started_at": now,
@@ -382,6 +420,7 @@ class Deployments:
             }
         )
         tx.update_deployment(dep.id, latest_revision_id=rev_id, updated_at=now)
+        lifecycle.prune_revisions(tx, dep, self._settings.current.keep_revisions)
         rev = tx.get_revision(dep.id, rev_id)
         assert rev is not None
         return rev
@@ -396,8 +435,23 @@ class Deployments:
             secret_references=req.secret_references,
             revision_source=req.revision_source,
             extras=req.model_extra or {},
-            display_name=req.display_name,
+            # An older (spec) server has no display_name: the key is ignored, not stored, no error.
+            display_name=req.display_name if self._shape == "current" else None,
         )
+        if req.source_config is not None:
+            self._check_spec_deployment_type(req.source_config.deployment_type)
+        if req.display_name == "" and self._shape == "current":
+            raise InvalidInput(
+                [
+                    {
+                        "type": "string_too_short",
+                        "loc": ["body", "display_name"],
+                        "msg": "String should have at least 1 character",
+                        "input": "",
+                        "ctx": {"min_length": 1},
+                    }
+                ]
+            )
         self._sync(deployment_id)
         with self._store.tx() as tx:
             dep = self._load(tx, tenant_id, deployment_id)
@@ -512,7 +566,8 @@ class Deployments:
         if sc.repo_url is not None:
             if not github:
                 raise BadRequest("source_config.repo_url is only applicable for 'github' source.")
-            new_config["repo_url"] = sc.repo_url  # newer servers: takes effect with the next revision
+            if sc.repo_url != stored.get("repo_url"):  # the spec: "cannot be changed (PATCH)"
+                raise BadRequest("source_config.repo_url cannot be changed once the deployment is created.")
         for field_name in ("install_command", "build_command"):
             if getattr(sc, field_name) is not None:
                 new_config[field_name] = getattr(sc, field_name)
@@ -558,6 +613,7 @@ class Deployments:
             return self._view(tx, self._load(tx, tenant_id, deployment_id))
 
     def delete(self, tenant_id: str, deployment_id: str, *, delete_tracing_project: bool, force: bool) -> None:
+        force = force and self._shape == "current"  # `force` is newer than the spec: an older server ignores it
         self._sync(deployment_id)
         with self._store.tx() as tx:
             dep = self._load(tx, tenant_id, deployment_id)

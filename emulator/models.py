@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, NotRequired
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import MISSING, BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 Source = Literal["github", "external_docker", "internal_docker", "internal_source"]
@@ -148,6 +148,13 @@ class Secret(BaseModel):
     value: str
 
 
+class ReturnedSecret(BaseModel):
+    """`Secret` as returned: `value` is left out under `mask_secrets: absent` (not spec-valid)."""
+
+    name: str
+    value: str | MISSING = MISSING
+
+
 class SecretReference(BaseModel):
     name: str
     secret_name: str
@@ -207,7 +214,8 @@ class DeploymentPatchRequest(BaseModel):
     source_revision_config: SourceRevisionConfigRequest | None = None
     secrets: list[Secret] | None = None
     secret_references: list[SecretReference] | None = None
-    display_name: str | None = Field(default=None, min_length=1)
+    # Newer servers only (min length 1, checked by the service: an older server ignores the key).
+    display_name: str | None = None
 
 
 class RevisionCreateRequest(BaseModel):
@@ -251,7 +259,7 @@ class Deployment(BaseModel):
     source: Source
     source_config: SourceConfig
     source_revision_config: SourceRevisionConfig
-    secrets: list[Secret]
+    secrets: list[ReturnedSecret]
     secret_references: list[SecretReference] | None = None
     id: str
     tenant_id: str
@@ -261,8 +269,9 @@ class Deployment(BaseModel):
     latest_revision_id: str | None
     active_revision_id: str | None
     image_version: str | None = None
-    # Not in the May 2026 spec; newer servers return it (docs §3) and accept it on PATCH.
-    display_name: str | None = None
+    # Not in the May 2026 spec; newer servers return it (docs §3) and accept it on PATCH. Left
+    # MISSING (absent from the body) when serving `--api spec`.
+    display_name: str | MISSING | None = MISSING
 
 
 class DeploymentsList(BaseModel):

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from .auth import make_authenticator
@@ -86,23 +86,9 @@ def select_logs(records: Iterable[LogRecord], q: LogsQuery) -> LogsResponse:
     return LogsResponse(logs=logs, next_offset=str(offset + len(page)) if more else None)
 
 
-def serves_undocumented_routes(api_mode: object) -> bool:
-    """`--api spec` serves only the vendored spec's paths; anything else (the default `current`,
-    or an emulator without the setting yet) also serves what the vendor CLI calls."""
-    return api_mode != "spec"
-
-
 def build_v1_logs_router(runtime: Runtime) -> APIRouter:
-    def current_api_only() -> None:
-        # TODO(coordinator): once the `--api` setting (branch i12e) lands, confirm it is the live
-        # `settings.current.api`; until then the getattr default keeps these routes served.
-        if not serves_undocumented_routes(getattr(runtime.settings.current, "api", "current")):
-            raise HTTPException(status_code=404, detail="Not Found")
-
-    # The mode check runs first, so in `spec` mode these paths are a plain 404, even without credentials.
-    router = APIRouter(
-        tags=["Logs (v1, used by langgraph-cli; not in the spec)"], dependencies=[Depends(current_api_only)]
-    )
+    # Not in the spec: under `--api spec` the middleware (apishape.py) answers these paths 404 first.
+    router = APIRouter(tags=["Logs (v1, used by langgraph-cli; not in the spec)"])
     Tenant = Annotated[str, Depends(make_authenticator(runtime))]
     deployments = runtime.deployments
 

@@ -44,7 +44,7 @@ def test_default_database_location_and_silent_server(tmp_path):
         body = {
             "name": "quiet",
             "source": "external_docker",
-            "source_config": {},
+            "source_config": {"resource_spec": {}},
             "source_revision_config": {"image_uri": "img:1"},
             "secrets": [{"name": "TOKEN", "value": secret}],
         }
@@ -59,6 +59,9 @@ def test_default_database_location_and_silent_server(tmp_path):
             "delete_seconds": 1.0,
             "fault_rate": 0.0,
             "seed": 0,
+            "api": "current",
+            "keep_revisions": 0,
+            "mask_secrets": "off",
         }
     finally:
         process.terminate()
@@ -70,7 +73,7 @@ def test_default_database_location_and_silent_server(tmp_path):
 
 
 def test_invalid_arguments_are_rejected():
-    for args in (["--fault-rate", "1.5"], ["--build-seconds", "-1"], ["--port", "x"]):
+    for args in (["--fault-rate", "1.5"], ["--build-seconds", "-1"], ["--port", "x"], ["--api", "older"]):
         result = subprocess.run([sys.executable, "-m", "emulator", *args], capture_output=True, cwd=ROOT, timeout=30)
         assert result.returncode == 2
         assert b"usage:" in result.stderr
