@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .client import ControlPlaneClient, not_found
+from .errors import ProviderError
 from .plan import FAILED_STATUSES as FAILED
 
 DEPLOYED = "DEPLOYED"
@@ -35,7 +36,7 @@ class Polling:
         return min(self.poll_max, max(self.poll_min, in_status / 4))
 
 
-class RevisionFailed(Exception):
+class RevisionFailed(ProviderError):
     def __init__(self, deployment: str, revision_id: str, status: str, log_tail: list[str]) -> None:
         self.revision_id = revision_id
         self.status = status
@@ -46,7 +47,7 @@ class RevisionFailed(Exception):
         )
 
 
-class WaitTimeout(Exception):
+class WaitTimeout(ProviderError):
     def __init__(self, deployment: str, revision_id: str, status: str, waited: float) -> None:
         self.revision_id = revision_id
         self.status = status
