@@ -26,8 +26,8 @@ from pulumi.dynamic import (
 
 from . import errors, host_pool, plan
 from .client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
-from .errors import ProviderError
 from .config import CONFIG_API_KEY, CONFIG_URL, CONFIG_WORKSPACE_ID, ConfigurationError, Settings, resolve_settings
+from .errors import ProviderError
 from .inputs import validate, with_unknown_sentinel
 from .plan import FAILED_STATUSES
 from .waiter import DELETING, Polling, Waiter, progress

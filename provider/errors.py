@@ -61,7 +61,7 @@ def quiet_tracebacks() -> bool:
     if _installed or not host_pool.in_provider_host() or main is None:
         return _installed
     if getattr(main, "traceback", None) is traceback:
-        main.traceback = _QuietTraceback()
+        setattr(main, "traceback", _QuietTraceback())  # noqa: B010 (mypy: ModuleType has no such attribute)
         _installed = True
     else:
         print(

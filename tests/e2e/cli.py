@@ -62,8 +62,8 @@ def tools_dir(dest: Path) -> Path:
 
 def clean_path() -> str:
     """PATH without any virtualenv's bin directory (the repository's in particular)."""
-    keep = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and not (Path(p).parent / "pyvenv.cfg").exists()]
-    return os.pathsep.join(keep)
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    return os.pathsep.join(p for p in parts if p and not (Path(p).parent / "pyvenv.cfg").exists())
 
 
 @dataclass(frozen=True)
