@@ -92,6 +92,7 @@ class Project:
 
     def __init__(self, work_dir: Path, scratch: Path) -> None:
         self.work_dir = work_dir
+        self.transcript_file = scratch / "transcript.txt"
         self.state_dir = scratch / "state"
         home = scratch / "pulumi-home"
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -120,6 +121,8 @@ class Project:
         )
         result = Result(tuple(args), proc.returncode, proc.stdout, proc.stderr)
         self.log.append(result)
+        with self.transcript_file.open("a") as f:
+            f.write(f"{result}\n")
         if check and result.returncode != 0:
             raise CommandFailed(result)
         return result
