@@ -12,7 +12,7 @@ import pytest
 
 from emulator.testing import API_KEY, TENANT_ID, free_port
 from provider import errors
-from provider.client import CONNECT_RETRIES, APIError, idempotent_retry, post_retry, transport_reason
+from provider.client import CONNECT_RETRIES, APIError, idempotent_retry, oldest_first, post_retry, transport_reason
 from provider.config import ConfigurationError
 from provider.deployment_provider import DeploymentError
 from provider.waiter import RevisionFailed, WaitTimeout
@@ -104,3 +104,15 @@ def test_through_the_host() -> None:
             host.create(broken)
         assert bug.value.details.startswith("Traceback (most recent call last)"), bug.value.details
         assert "KeyError" in bug.value.details
+
+
+def test_log_tail_keeps_the_order_lines_were_written() -> None:
+    """The failed-build message quotes the log tail; lines of one millisecond must not be reversed."""
+    newest_first = [
+        {"timestamp": 2000, "message": "ERROR: build failed"},
+        {"timestamp": 1000, "message": "installing dependencies"},
+        {"timestamp": 1000, "message": "cloning"},
+        {"timestamp": 500, "message": "queued"},
+    ]
+    order = [e["message"] for e in oldest_first(newest_first)]
+    assert order == ["queued", "cloning", "installing dependencies", "ERROR: build failed"]

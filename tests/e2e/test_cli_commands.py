@@ -44,7 +44,7 @@ from emulator.testing import (
 from .cli import Project, copy_in_tree, requires_language_host
 from .harness import ROOT, VENV, api
 
-pytestmark = [pytest.mark.e2e, requires_language_host]
+pytestmark = pytest.mark.e2e
 
 EXAMPLES = sorted(p.name for p in (ROOT / "examples").iterdir() if (p / "Pulumi.yaml").exists())
 OPENAI_KEY = "sk-cli-openai-5ec7e7"
@@ -354,6 +354,7 @@ def runs(
     pool.shutdown(wait=True)
 
 
+@requires_language_host
 @pytest.mark.parametrize("case", list(CASES))
 def test_cli_commands(case: str, runs: dict[str, Future[str]]) -> None:
     transcript = runs[case].result()
