@@ -120,7 +120,8 @@ def lifecycle(
     p.run("preview", "--expect-no-changes")
     p.run("refresh", "--yes", "--expect-no-changes")
     p.run("config", "set", *update)
-    p.run("up", "--yes")
+    updated = p.run("up", "--yes").output
+    assert re.search(r"~ \d+ updated", updated) and "replaced" not in updated, updated
     assert ids_in_state(p) == ids, "an update from config replaced a deployment"
     assert_sealed(p, secrets)
     p.run("destroy", "--yes")
