@@ -14,6 +14,9 @@ export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+# The Python language host's source (see README "Toolchain"); without it the Automation API is used.
+PULUMI_LANGUAGE_PYTHON_SRC ?= $(if $(wildcard $(CURDIR)/../shared/tools/pulumi-language-python/build.sh),$(CURDIR)/../shared/tools/pulumi-language-python)
+export PULUMI_LANGUAGE_PYTHON_SRC
 
 .PHONY: help setup up down test lint bench emulator emulator-stop clean
 
@@ -53,7 +56,7 @@ lint: setup
 	$(VENV)/bin/mypy
 
 test: setup lint
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -rs -p no:cacheprovider
 
 bench: setup
 	$(PY) -m tests.bench

@@ -15,7 +15,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from .config import Settings, explain_forbidden
+from .config import CONFIG_URL, ENV_URL, Settings, explain_forbidden
+from .errors import ProviderError
 
 JSON = dict[str, Any]
 
@@ -24,13 +25,16 @@ DEFAULT_TIMEOUT = (10.0, 30.0)  # (connect, read) seconds
 PAGE_SIZE = 100
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# A refused or unresolvable connection is retried only twice (0 s, then 0.5 s): a control plane that is
+# down or a wrong URL should fail in a second and say so, not after half a minute of backoff.
+CONNECT_RETRIES = 2
 
 
 def idempotent_retry(total: int = 8) -> Retry:
     """Retries for calls that are safe to repeat: GET, PATCH of plain fields, DELETE."""
     return Retry(
         total=total,
-        connect=total,
+        connect=CONNECT_RETRIES,
         read=total,
         status=total,
         other=0,
@@ -48,7 +52,7 @@ def post_retry(total: int = 8) -> Retry:
     a refused connection or a 429. A lost response is reconciled by the caller (find by name)."""
     return Retry(
         total=total,
-        connect=total,
+        connect=CONNECT_RETRIES,
         read=0,
         status=total,
         other=0,
@@ -61,16 +65,51 @@ def post_retry(total: int = 8) -> Retry:
     )
 
 
-class APIError(Exception):
-    """Any failed call. ``status`` is None when no HTTP response arrived (transport failure)."""
+class APIError(ProviderError):
+    """Any failed call. ``status`` is None when no HTTP response arrived (transport failure); then
+    ``base_url`` names the control plane that could not be reached."""
 
-    def __init__(self, method: str, path: str, status: int | None, detail: str) -> None:
+    def __init__(self, method: str, path: str, status: int | None, detail: str, *, base_url: str = "") -> None:
         self.method = method
         self.path = path
         self.status = status
         self.detail = detail
-        where = f"HTTP {status}" if status is not None else "no response"
-        super().__init__(f"{method} {path} failed ({where}): {detail}")
+        if status is not None:
+            message = f"{method} {path} failed (HTTP {status}): {detail}"
+        else:
+            message = (
+                f"cannot reach the LangSmith control plane at {base_url}: {detail} ({method} {path}). "
+                f"Check its URL in the stack config {CONFIG_URL} or the environment variable {ENV_URL}."
+            )
+        super().__init__(message)
+
+
+def transport_reason(exc: BaseException) -> str:
+    """A short reason for a request that got no answer; urllib3 buries it in nested exceptions, and
+    the exception text itself is not shown because it repeats the URL and pool internals."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    names: list[str] = []
+    while stack:
+        err = stack.pop()
+        if err is None or id(err) in seen:
+            continue
+        seen.add(id(err))
+        names.append(type(err).__name__)
+        linked = [err.__cause__, err.__context__, getattr(err, "reason", None), *err.args]
+        stack.extend(e for e in linked if isinstance(e, BaseException))
+    text = " ".join(names)
+    if "ConnectionRefusedError" in text:
+        return "connection refused"
+    if "NameResolutionError" in text or "gaierror" in text:
+        return "host name not found"
+    if "ConnectTimeout" in text:
+        return "connection timed out"
+    if "ReadTimeout" in text:
+        return "no answer within the read timeout"
+    if "SSLError" in text:
+        return "TLS handshake failed"
+    return f"no response ({type(exc).__name__})"
 
 
 def not_found(err: Exception) -> bool:
@@ -164,7 +203,7 @@ class ControlPlaneClient:
             )
         except requests.RequestException as exc:
             # The exception text names the URL and reason only; headers are never included.
-            raise APIError(method, path, None, type(exc).__name__) from None
+            raise APIError(method, path, None, transport_reason(exc), base_url=self._settings.base_url) from None
         if response.status_code not in expect:
             detail = _detail(response)
             if response.status_code == 403 and (hint := explain_forbidden(detail)):
@@ -233,8 +272,7 @@ class ControlPlaneClient:
             params={"type": kind, "limit": limit, "order": "desc"},
         )
         entries = [e for e in (page.get("logs") or [] if isinstance(page, dict) else []) if isinstance(e, dict)]
-        entries.sort(key=lambda e: str(e.get("timestamp", "")).zfill(20))
-        return [str(e.get("message", "")) for e in entries]
+        return [str(e.get("message", "")) for e in oldest_first(entries)]
 
     def list_revisions(self, deployment_id: str, *, status: str | None = None, limit: int = 100) -> list[JSON]:
         """Newest first, paging until `limit` revisions or a short page."""
@@ -292,3 +330,9 @@ class ControlPlaneClient:
 
     def delete_listener(self, listener_id: str) -> None:
         self.request("DELETE", f"/v2/listeners/{listener_id}", expect=(200, 202, 204))
+
+
+def oldest_first(newest_first: list[JSON]) -> list[JSON]:
+    """Lines logged in the same millisecond share a timestamp: reverse the newest-first page before
+    the (stable) sort, so such lines keep the order they were written in."""
+    return sorted(reversed(newest_first), key=lambda e: str(e.get("timestamp", "")).zfill(20))

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from .errors import ProviderError
+
 HOSTS: dict[str, str] = {
     "us": "https://api.host.langchain.com",
     "eu": "https://eu.api.host.langchain.com",
@@ -38,7 +40,7 @@ ENV_TENANT_ID = "LANGSMITH_TENANT_ID"  # the vendor CLI's name for the workspace
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
-class ConfigurationError(Exception):
+class ConfigurationError(ProviderError):
     """Missing or malformed provider configuration; the message says which key to set."""
 
 

@@ -24,14 +24,16 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import host_pool, plan
+from . import errors, host_pool, plan
 from .client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
 from .config import CONFIG_API_KEY, CONFIG_URL, CONFIG_WORKSPACE_ID, ConfigurationError, Settings, resolve_settings
+from .errors import ProviderError
 from .inputs import validate, with_unknown_sentinel
 from .plan import FAILED_STATUSES
 from .waiter import DELETING, Polling, Waiter, progress
 
 host_pool.widen_once()
+errors.quiet_tracebacks()
 
 JSON = dict[str, Any]
 POST_ATTEMPTS = 6
@@ -43,7 +45,7 @@ def _pause_before_retry(attempt: int) -> None:
     time.sleep(min(8.0, 0.5 * 2**attempt))
 
 
-class DeploymentError(Exception):
+class DeploymentError(ProviderError):
     """An error the user can act on; the message names the deployment and what to do."""
 
 

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from .base import ConfiguredProvider
 from .client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
+from .errors import ProviderError
 from .inputs import unknown_at, with_unknown_sentinel
 from .listener_inputs import LISTENER_OUTPUTS, ListenerInputs, patch_body, plan_listener
 from .waiter import progress
@@ -22,7 +23,7 @@ JSON = dict[str, Any]
 POST_ATTEMPTS = 3
 
 
-class ListenerError(Exception):
+class ListenerError(ProviderError):
     """An error the user can act on; the message names the listener and what to do."""
 
 

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from . import engine_log
 from .client import ControlPlaneClient, not_found
+from .errors import ProviderError
 from .plan import FAILED_STATUSES as FAILED
 
 DEPLOYED = "DEPLOYED"
@@ -35,7 +37,7 @@ class Polling:
         return min(self.poll_max, max(self.poll_min, in_status / 4))
 
 
-class RevisionFailed(Exception):
+class RevisionFailed(ProviderError):
     def __init__(self, deployment: str, revision_id: str, status: str, log_tail: list[str]) -> None:
         self.revision_id = revision_id
         self.status = status
@@ -46,7 +48,7 @@ class RevisionFailed(Exception):
         )
 
 
-class WaitTimeout(Exception):
+class WaitTimeout(ProviderError):
     def __init__(self, deployment: str, revision_id: str, status: str, waited: float) -> None:
         self.revision_id = revision_id
         self.status = status
@@ -57,9 +59,11 @@ class WaitTimeout(Exception):
         )
 
 
-def progress(message: str) -> None:
-    """Provider stderr is shown by `pulumi up`; nothing secret is ever passed here."""
-    print(f"[langsmith] {message}", file=sys.stderr, flush=True)
+def progress(message: str, ephemeral: bool = False) -> None:
+    """On the resource's row of `pulumi up` (`ephemeral`: as its live status, not kept in the summary),
+    else on stderr, which `pulumi up` shows under the stack; nothing secret is ever passed here."""
+    if not engine_log.log(message, ephemeral=ephemeral):
+        print(f"[langsmith] {message}", file=sys.stderr, flush=True)
 
 
 class Waiter:
@@ -70,7 +74,7 @@ class Waiter:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
-        report: Callable[[str], None] = progress,
+        report: Callable[[str, bool], None] = progress,
     ) -> None:
         self._client = client
         self._polling = polling
@@ -89,14 +93,15 @@ class Waiter:
             new_status = str(revision.get("status") or "UNKNOWN")
             if new_status != status:
                 status, since = new_status, now
-                self._report(f"{label}: revision {revision_id[:8]} {status} ({now - start:.1f}s)")
+                # Transitions are live status; only the final DEPLOYED stays in the summary.
+                self._report(f"{label}: revision {revision_id[:8]} {status} ({now - start:.1f}s)", status != DEPLOYED)
             if status == DEPLOYED:
                 return revision
             if status == SKIPPED:
                 newer = self._client.get_deployment(deployment_id).get("latest_revision_id")
                 if not newer or newer == revision_id:
                     raise RevisionFailed(label, revision_id, status, [])
-                self._report(f"{label}: revision {revision_id[:8]} was superseded by {str(newer)[:8]}")
+                self._report(f"{label}: revision {revision_id[:8]} was superseded by {str(newer)[:8]}", False)
                 revision_id, status = str(newer), ""
                 continue
             if status in FAILED:
@@ -127,7 +132,7 @@ class Waiter:
                 status = self._client.get_deployment(deployment_id).get("status")
             except Exception as exc:
                 if not_found(exc):
-                    self._report(f"{label}: deleted ({self._clock() - start:.1f}s)")
+                    self._report(f"{label}: deleted ({self._clock() - start:.1f}s)", False)
                     return
                 raise
             now = self._clock()

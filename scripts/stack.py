@@ -1,10 +1,13 @@
-"""Run the root stack (Pulumi.yaml + __main__.py) with the real Pulumi CLI in .venv/bin.
+"""Run the root stack (Pulumi.yaml + __main__.py) with the Pulumi CLI in .venv/bin: `make up` / `make down`.
 
-Why the Automation API: the Python language host (`pulumi-language-python`) is a Go module of its
-own that the module proxy reachable here refuses to serve, so the CLI cannot start a Python program
-by itself on this machine. The Automation API runs the same `__main__.py` as an inline program: the
-real CLI and engine drive it through an in-process language server, with the same state, config
-and dynamic-provider host as `pulumi up` would use.
+It selects or creates the stack and sets its config (the local control plane's, or the one in the
+environment), then runs the real commands a user types: `pulumi up --yes`, `pulumi stack output`,
+`pulumi destroy --yes`.
+
+Fallback: without the Python language host (`pulumi-language-python`, see README "Toolchain") the CLI
+cannot start a Python program. Then the Automation API runs the same `__main__.py` as an inline
+program: the real CLI and engine drive it through an in-process language server, with the same
+state, config and dynamic-provider host as `pulumi up` would use.
 
     python scripts/stack.py up|preview|refresh|destroy|outputs
 """
@@ -13,6 +16,8 @@ from __future__ import annotations
 
 import os
 import runpy
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -34,13 +39,23 @@ FROM_ENV = {
 }
 
 
+PULUMI = ROOT / ".venv" / "bin" / "pulumi"
+LANGUAGE_HOST = "pulumi-language-python"
+
+
+def has_language_host() -> bool:
+    """Where the CLI looks for it: beside its own binary, then on PATH."""
+    beside = Path(os.path.realpath(PULUMI)).parent / LANGUAGE_HOST
+    return beside.exists() or (PULUMI.parent / LANGUAGE_HOST).exists() or shutil.which(LANGUAGE_HOST) is not None
+
+
 def program() -> None:
     runpy.run_path(str(ROOT / "__main__.py"), run_name="pulumi_program")
 
 
-def open_stack() -> auto.Stack:
+def stack_env() -> dict[str, str]:
     venv_bin = ROOT / ".venv" / "bin"
-    env = {
+    return {
         "PULUMI_CONFIG_PASSPHRASE": os.environ.get("PULUMI_CONFIG_PASSPHRASE", DEMO_PASSPHRASE),
         "PULUMI_BACKEND_URL": os.environ.get("PULUMI_BACKEND_URL", f"file://{ROOT / '.pulumi'}"),
         "PULUMI_SKIP_UPDATE_CHECK": "true",
@@ -49,6 +64,10 @@ def open_stack() -> auto.Stack:
         "PULUMI_PYTHON_CMD": str(venv_bin / "python"),
         "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
     }
+
+
+def open_stack() -> auto.Stack:
+    env = stack_env()
     (ROOT / ".pulumi").mkdir(exist_ok=True)
     project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["name"]
     return auto.create_or_select_stack(
@@ -84,11 +103,40 @@ def print_outputs(stack: auto.Stack) -> None:
         print(f"  {key:<20} {'[secret]' if out.secret else out.value}")
 
 
+def pulumi(*args: str) -> int:
+    """Run one CLI command in the repository root, printed as a user would type it."""
+    print(f"$ pulumi {' '.join(args)}", flush=True)
+    env = {k: v for k, v in {**os.environ, **stack_env()}.items() if k != "PULUMI_PYTHON_CMD"}
+    return subprocess.run([str(PULUMI), *args], cwd=ROOT, env=env, check=False).returncode
+
+
+CLI_COMMANDS = {
+    "up": [("up", "--yes"), ("stack", "output")],
+    "preview": [("preview",)],
+    "refresh": [("refresh", "--yes")],
+    "destroy": [("destroy", "--yes")],
+    "outputs": [("stack", "output")],
+}
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "up"
+    if command not in CLI_COMMANDS:
+        print(__doc__, file=sys.stderr)
+        return 2
     stack = open_stack()
     if command in ("up", "preview", "refresh"):
         configure(stack)
+    if has_language_host():
+        for args in CLI_COMMANDS[command]:
+            rc = pulumi(*args, "--stack", STACK)
+            if rc:
+                return rc
+        return 0
+    print(
+        f"[stack] no {LANGUAGE_HOST} (README: Toolchain): running __main__.py through the Automation API",
+        flush=True,
+    )
     if command == "up":
         stack.up(on_output=print, color="never")
         print_outputs(stack)
@@ -98,11 +146,8 @@ def main(argv: list[str]) -> int:
         stack.refresh(on_output=print, color="never")
     elif command == "destroy":
         stack.destroy(on_output=print, color="never")
-    elif command == "outputs":
-        print_outputs(stack)
     else:
-        print(__doc__, file=sys.stderr)
-        return 2
+        print_outputs(stack)
     return 0
 
 

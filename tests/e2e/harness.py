@@ -3,7 +3,8 @@
 Each `E2EStack` gets its own file backend and PULUMI_HOME under the test's tmp dir, passphrase
 secrets, and the provider config pointing at the test's emulator. Programs run inline (the CLI talks
 to an in-process language server), either as a Python callable or as a project directory's
-`__main__.py` (examples/), because the Python language host cannot be built on this machine.
+`__main__.py` (examples/). This needs no Python language host, so these tests run on every machine
+and can drive many small programs quickly; `cli.py` types the `pulumi` commands themselves.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ import pytest
 from pulumi.automation import OpType
 from pulumi.automation.errors import CommandError
 
+from emulator.testing import free_port
+
 from .harness import E2EStack, api
 from .reliability_support import assert_converged, by_name, comparable, github_spec, revisions, spec_program
 
@@ -54,6 +56,8 @@ def test_failed_revision_is_reported_and_the_next_up_converges(
     assert NAME in text and latest in text and outcome in text
     assert tail[-1] in text, f"log tail {tail[-1]!r} not in the error:\n{text}"
     assert "run `pulumi up` again" in text
+    # The provider's message alone, not the Python traceback of the provider host (errors.py).
+    assert "Traceback" not in text and 'File "' not in text, text
 
     # Nothing half-done is recorded: a failed create leaves no resource in state (the deployment
     # stays on the server and is resumed), a failed update leaves the previous state untouched...
@@ -72,3 +76,17 @@ def test_failed_revision_is_reported_and_the_next_up_converges(
     # One more revision than before the retry: the failed one is kept, a new one rolled out.
     assert len(revisions(emulator, dep["id"])) == len(revs) + 1
     stack.preview(expect_no_changes=True)
+
+
+def test_unreachable_control_plane_is_named_at_once(tmp_path: Path, emulator: Any) -> None:
+    """A refused connection fails the first call after two quick retries, naming the URL and where
+    it is configured; no traceback. (The same through `pulumi up` typed: test_cli_commands.py.)"""
+    dead = f"http://127.0.0.1:{free_port()}"
+    stack = E2EStack(tmp_path, emulator, spec_program([github_spec(NAME)]), control_plane_url=dead)
+    with pytest.raises(CommandError) as failed:
+        stack.up()
+    text = str(failed.value)
+    assert f"error: cannot reach the LangSmith control plane at {dead}: connection refused" in text, text
+    assert "langsmith:controlPlaneUrl" in text and "LANGSMITH_CONTROL_PLANE_URL" in text
+    assert "Traceback" not in text and 'File "' not in text, text
+    assert stack.resources() == []

@@ -135,13 +135,14 @@ class Host:
 
 
 @contextmanager
-def provider_host(env: Mapping[str, str] | None = None) -> Iterator[Host]:
-    """Start `python -u -m pulumi.dynamic` (it prints its port first) and connect to it."""
+def provider_host(env: Mapping[str, str] | None = None, args: tuple[str, ...] = ()) -> Iterator[Host]:
+    """Start `python -u -m pulumi.dynamic` (it prints its port first) and connect to it; `args` are
+    what the engine passes (its own address)."""
     proc_env = {**os.environ, **(env or {}), "PULUMI_PROJECT": "proj"}
     log = Path(tempfile.mkstemp(prefix="provider-host-", suffix=".log")[1])
     with log.open("wb") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.dynamic"], stdout=subprocess.PIPE, stderr=err, env=proc_env
+            [sys.executable, "-u", "-m", "pulumi.dynamic", *args], stdout=subprocess.PIPE, stderr=err, env=proc_env
         )
     try:
         assert proc.stdout is not None
