@@ -247,7 +247,11 @@ def test_graph_that_fails_to_import_fails_the_build_with_the_real_error(
 def test_server_answers_ok_and_runs_the_graph_with_the_deployment_env(
     agent_cache: EnvCache, built: BuildResult, project: Path
 ) -> None:
-    _edit(project / "graph.py", "builder = StateGraph", 'print("token is", os.environ.get("API_TOKEN"))\nbuilder = StateGraph')
+    _edit(
+        project / "graph.py",
+        "builder = StateGraph",
+        'print("token is", os.environ.get("API_TOKEN"))\nbuilder = StateGraph',
+    )
     build = agent_cache.build(project, secrets={"API_TOKEN": SECRET})
     assert build.ok
     assert any("token is ***" in line.message for line in build.logs)
