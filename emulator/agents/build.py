@@ -95,7 +95,7 @@ def _is_local(dep: str) -> bool:
     return dep == "." or dep.startswith(("./", "../", "/"))
 
 
-def _read_env(root: Path, value: Any) -> dict[str, str]:
+def _read_env(source: Path, root: Path, value: Any) -> dict[str, str]:
     """`env` is a dict or a dotenv file in the project; a missing file means no variables, as `langgraph dev`."""
     if value is None:
         return {}
@@ -104,7 +104,7 @@ def _read_env(root: Path, value: Any) -> dict[str, str]:
     if not isinstance(value, str):
         raise ProjectError("langgraph.json: 'env' must be an object or a file path")
     path = (root / value).resolve()
-    if not path.is_relative_to(root):
+    if not path.is_relative_to(source):
         raise ProjectError(f"langgraph.json: 'env' file {value!r} is outside the project directory")
     if not path.is_file():
         return {}
@@ -119,11 +119,19 @@ def _read_env(root: Path, value: Any) -> dict[str, str]:
 
 
 def load_project(project_dir: str | os.PathLike[str], config: str = "langgraph.json") -> Project:
-    """Parses and checks a project's `langgraph.json` before anything is installed."""
-    root = Path(project_dir).resolve()
-    config_path = (root / config).resolve()
+    """Parses and checks a project's `langgraph.json` before anything is installed.
+
+    `config` is relative to `project_dir` (the unpacked source, like `langgraph_config_path`); paths in
+    it are relative to the config's own directory, as for `langgraph dev`, and must stay inside
+    `project_dir`.
+    """
+    source = Path(project_dir).resolve()
+    config_path = (source / config).resolve()
+    if not config_path.is_relative_to(source):
+        raise ProjectError(f"{config}: the config path is outside the project directory")
     if not config_path.is_file():
-        raise ProjectError(f"{config}: not found in {root}")
+        raise ProjectError(f"{config}: not found in {source}")
+    root = config_path.parent
     try:
         data = json.loads(config_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -136,8 +144,8 @@ def load_project(project_dir: str | os.PathLike[str], config: str = "langgraph.j
     if not isinstance(graphs, dict) or not graphs:
         raise ProjectError(f"{config}: 'graphs' must be a non-empty object of name -> './file.py:variable'")
     for name, spec in graphs.items():
-        source = spec.get("path") if isinstance(spec, dict) else spec
-        if not isinstance(source, str) or ":" not in source:
+        target = spec.get("path") if isinstance(spec, dict) else spec
+        if not isinstance(target, str) or ":" not in target:
             raise ProjectError(f"{config}: 'graphs.{name}' must be './file.py:variable' or 'module:variable'")
     deps = data.get("dependencies", [])
     if not isinstance(deps, list) or not all(isinstance(d, str) and d.strip() for d in deps):
@@ -146,7 +154,7 @@ def load_project(project_dir: str | os.PathLike[str], config: str = "langgraph.j
     for dep in deps:
         if _is_local(dep):
             directory = (root / dep).resolve()
-            if not directory.is_relative_to(root):
+            if not directory.is_relative_to(source):
                 raise ProjectError(f"{config}: 'dependencies' entry {dep!r} is outside the project directory")
             if not directory.is_dir():
                 raise ProjectError(f"{config}: 'dependencies' entry {dep!r} is not a directory")
@@ -159,7 +167,7 @@ def load_project(project_dir: str | os.PathLike[str], config: str = "langgraph.j
         graphs=dict(graphs),
         dependencies=tuple(deps),
         local_dirs=tuple(local_dirs),
-        env=_read_env(root, data.get("env")),
+        env=_read_env(source, root, data.get("env")),
         python_version=python_version,
         config=data,
     )
@@ -176,7 +184,7 @@ def env_key(project: Project, python_tag: str) -> str:
                 for name in DEP_SPEC_FILES
                 if (directory / name).is_file()
             }
-            deps.append({"local": str(directory.relative_to(project.root)), "files": files})
+            deps.append({"local": os.path.relpath(directory, project.root), "files": files})
         else:
             deps.append(dep.strip())
     spec = {"python": python_tag, "server": list(SERVER_PACKAGES), "dependencies": deps}

@@ -178,6 +178,15 @@ def test_bad_langgraph_json_is_refused_before_installing(
         agent_cache.build(project)
 
 
+def test_config_path_may_sit_in_a_subdirectory_and_paths_are_relative_to_it(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLE, tmp_path / "src" / "agent")
+    project = load_project(tmp_path / "src", "agent/langgraph.json")
+    assert project.root == (tmp_path / "src" / "agent").resolve()
+    assert project.local_dirs == (project.root,)
+    with pytest.raises(ProjectError, match="outside the project"):
+        load_project(tmp_path / "src" / "agent", "../../elsewhere/langgraph.json")
+
+
 def test_forward_headers_drops_hop_by_hop() -> None:
     headers = [(b"Host", b"a"), (b"Connection", b"keep-alive"), (b"X-Api-Key", b"k"), (b"transfer-encoding", b"x")]
     assert forward_headers(headers) == [(b"X-Api-Key", b"k")]
