@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -278,6 +279,14 @@ def test_server_answers_ok_and_runs_the_graph_with_the_deployment_env(
     finally:
         server.stop()
     assert not _pid_alive(server.pid or 0)
+    # Like `langgraph dev`, the runtime keeps its state in ./.langgraph_api (kept across a restart); nothing else.
+    written = sorted(str(p.relative_to(project)) for p in project.rglob("*") if p.is_file())
+    assert [p for p in written if not p.startswith(".langgraph_api/")] == [
+        "graph.py",
+        "langgraph.json",
+        "requirements.txt",
+    ]
+    assert ".langgraph_api/.langgraph_ops.pckl" in written
 
 
 @pytest.mark.slow
@@ -372,6 +381,43 @@ def test_cap_idle_stop_and_wake_then_stop_all_leaves_nothing(built: BuildResult)
         assert _group_members(pid) == []
     assert not _port_open(first) and not _port_open(second)
     supervisor.stop_all()  # idempotent
+
+
+_OFFLINE = """
+import sys
+import requests
+from emulator.agents.build import EnvCache
+from emulator.agents.server import start_server
+build = EnvCache(sys.argv[1]).build(sys.argv[2])
+assert build.ok, build.error
+server = start_server(build, health_timeout=60)
+try:
+    answer = requests.post(
+        server.url + "/runs/wait", json={"assistant_id": "agent", "input": {"message": "no network"}}, timeout=60
+    ).json()
+    print(answer["reply"])
+finally:
+    server.stop()
+"""
+
+
+def _offline_available() -> bool:
+    probe = ["unshare", "-n", "true"]
+    return shutil.which("unshare") is not None and subprocess.run(probe, capture_output=True).returncode == 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _offline_available(), reason="needs `unshare -n` (a private network namespace)")
+def test_builds_from_cache_and_serves_without_any_network(
+    agent_cache: EnvCache, built: BuildResult, project: Path
+) -> None:
+    """In a network namespace with only loopback: no license, PyPI, LangSmith or DNS call is needed."""
+    script = "ip link set lo up && exec " + " ".join(
+        [sys.executable, "-c", shlex.quote(_OFFLINE), str(agent_cache.root), str(project)]
+    )
+    done = subprocess.run(["unshare", "-n", "sh", "-c", script], cwd=REPO, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "NO NETWORK"
 
 
 _CHILD = """
