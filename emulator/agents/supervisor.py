@@ -155,6 +155,8 @@ class Supervisor:
         The old server (if any) keeps serving until the new one answers `/ok`; on `ServerStartError`
         nothing changes. `port` pins the proxy port the first time (e.g. the URL stored before a restart).
         """
+        if self._closed.is_set():
+            raise RuntimeError("the supervisor is stopped")
         spec = _Spec(build, revision_id, dict(env or {}), dict(secrets or {}), on_log)
         route = self._route(deployment_id, port)
         self._make_room(exclude=deployment_id)  # before taking our lock: evicting takes the victim's

@@ -290,6 +290,31 @@ def test_server_answers_ok_and_runs_the_graph_with_the_deployment_env(
 
 
 @pytest.mark.slow
+def test_threads_survive_a_restart_of_the_same_revision(
+    built: BuildResult, agent_cache: EnvCache, project: Path
+) -> None:
+    """A restarted emulator brings a revision back with its threads, as `langgraph dev` does."""
+    build = agent_cache.build(project)
+    server = start_server(build)
+    try:
+        thread = requests.post(f"{server.url}/threads", json={}, timeout=30).json()
+        requests.post(
+            f"{server.url}/threads/{thread['thread_id']}/runs/wait",
+            json={"assistant_id": "agent", "input": {"message": "remember me"}},
+            timeout=60,
+        ).raise_for_status()
+    finally:
+        server.stop()
+    again = start_server(build)
+    try:
+        state = requests.get(f"{again.url}/threads/{thread['thread_id']}/state", timeout=30)
+        assert state.status_code == 200
+        assert state.json()["values"]["reply"] == "REMEMBER ME"
+    finally:
+        again.stop()
+
+
+@pytest.mark.slow
 def test_server_that_crashes_at_startup_reports_its_log(agent_cache: EnvCache, built: BuildResult) -> None:
     broken = _missing_graph(built)
     with pytest.raises(ServerStartError) as caught:
