@@ -98,6 +98,8 @@ class AgentServer:
         self.recorder = LogRecorder(secrets=(secrets or {}).values(), sink=on_log)
         self._proc: subprocess.Popen[bytes] | None = None
         self._reader: threading.Thread | None = None
+        self._stop_lock = threading.Lock()
+        self._stopped = False
         self.started_at: float | None = None
         self.healthy_after: float | None = None
 
@@ -191,8 +193,15 @@ class AgentServer:
 
     def stop(self, grace: float = 10.0) -> None:
         """SIGTERM to the group (uvicorn finishes in-flight requests), SIGKILL after `grace` seconds."""
+        with self._stop_lock:
+            self._stop(grace)
+
+    def _stop(self, grace: float) -> None:
         proc = self._proc
-        if proc is not None and proc.poll() is None:
+        if proc is None or self._stopped:
+            return
+        self._stopped = True
+        if proc.poll() is None:
             kill_group(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(timeout=grace)
@@ -200,8 +209,7 @@ class AgentServer:
                 kill_group(proc.pid, signal.SIGKILL)
                 proc.wait()
             self.recorder.emit(f"Agent Server stopped (exit {proc.returncode})")
-        if proc is not None:
-            kill_group(proc.pid, signal.SIGKILL)  # stragglers the server forked
+        kill_group(proc.pid, signal.SIGKILL)  # stragglers the server forked (once: the group id is ours)
         if self._reader is not None:
             self._reader.join(timeout=5)
         with _LIVE_LOCK:

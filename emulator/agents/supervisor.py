@@ -167,6 +167,11 @@ class Supervisor:
             route.last_used = time.monotonic()
         if old is not None:
             self._retire(old)
+        with self._lock:
+            orphaned = self._routes.get(deployment_id) is not route
+        if orphaned:  # stop() or stop_all() ran while this server was starting
+            server.stop(grace=2.0)
+            raise RuntimeError(f"deployment {deployment_id} was stopped while its server was starting")
         return route.url
 
     def url(self, deployment_id: str) -> str | None:
