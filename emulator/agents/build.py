@@ -9,6 +9,11 @@ code-only change reuses the environment, and the revision's own directories are 
 with a `pyproject.toml`/`setup.py` is also `pip install`ed, for its third-party requirements; its
 installed copy is shadowed by the revision's directory.
 
+Two layers: the Agent Server packages are installed once per interpreter into a shared "server layer"
+(`<root>/base/<key>`); each project environment (`<root>/envs/<key>`) is a fresh venv that sees that
+layer through a `.pth` file, so pip installs only what the project adds (a project may still pin other
+versions: its own site-packages comes first). A new dependency set then costs seconds, not a minute.
+
 Builds of the same key are serialised by a file lock; an environment counts as built only once its
 `.ready` marker is written, so a killed build is redone, never half-used. Failed installs are not cached.
 """
@@ -346,38 +351,61 @@ class EnvCache:
         return result(True, hit)
 
     def _install(self, project: Project, python: str, env_dir: Path, recorder: LogRecorder) -> str | None:
-        """Creates the venv and pip-installs into it; returns the error line, or None on success."""
-        shutil.rmtree(env_dir, ignore_errors=True)
-        env_dir.parent.mkdir(parents=True, exist_ok=True)
-        child_env = host_env({"PIP_CACHE_DIR": str(self.root / "pip-cache"), "PIP_NO_INPUT": "1"})
-        recorder.emit(f"Creating virtualenv {env_dir.name} with {Path(python).name}")
-        code = run_logged(
-            [python, "-m", "venv", str(env_dir)], recorder, cwd=project.root, env=child_env, timeout=self.pip_timeout
-        )
-        if code != 0:
-            return _last_error(recorder.lines())
+        """Creates the project's venv on top of the shared server layer; returns the error line, or None."""
+        base = self._ensure_base(python, project.root, recorder)
+        if isinstance(base, str):
+            return base
+        error = self._venv(python, env_dir, project.root, recorder)
+        if error is not None:
+            return error
+        # The server layer is importable (and counts as installed for pip) through a .pth file; the project's own
+        # packages land in its site-packages, which comes first, so a project may still pin other versions.
+        (_site_packages(env_dir) / "_emulator_server_layer.pth").write_text(f"{_site_packages(base)}\n")
         args = pip_arguments(project)
-        recorder.emit(f"pip install {' '.join(args)}")
-        code = run_logged(
-            [
-                str(env_dir / "bin" / "python"),
-                "-m",
-                "pip",
-                "install",
-                "--disable-pip-version-check",
-                "--no-input",
-                "--progress-bar",
-                "off",
-                *args,
-            ],
-            recorder,
-            cwd=project.root,
-            env=child_env,
-            timeout=self.pip_timeout,
-        )
-        if code != 0:
-            error = _last_error(recorder.lines())
-            recorder.emit(f"ERROR: dependency installation failed (pip exit {code})", "ERROR")
+        error = self._pip(env_dir, args, project.root, recorder)
+        if error is not None:
             return error
         (env_dir / ".ready").write_text(json.dumps({"packages": args, "created": time.time()}) + "\n")
         return None
+
+    def _ensure_base(self, python: str, cwd: Path, recorder: LogRecorder) -> Path | str:
+        """The Agent Server packages, installed once per interpreter and shared by every project environment."""
+        key = hashlib.sha256(json.dumps([_python_tag(python), *SERVER_PACKAGES]).encode()).hexdigest()[:24]
+        base = self.root / "base" / key
+        with self._locked(f"base-{key}"):
+            if (base / ".ready").is_file():
+                recorder.emit(f"Reusing the Agent Server layer {key} ({', '.join(SERVER_PACKAGES)})")
+                return base
+            error = self._venv(python, base, cwd, recorder) or self._pip(base, list(SERVER_PACKAGES), cwd, recorder)
+            if error is not None:
+                shutil.rmtree(base, ignore_errors=True)
+                return error
+            (base / ".ready").write_text(json.dumps({"packages": SERVER_PACKAGES, "created": time.time()}) + "\n")
+            return base
+
+    def _venv(self, python: str, env_dir: Path, cwd: Path, recorder: LogRecorder) -> str | None:
+        shutil.rmtree(env_dir, ignore_errors=True)
+        env_dir.parent.mkdir(parents=True, exist_ok=True)
+        recorder.emit(f"Creating virtualenv {env_dir.parent.name}/{env_dir.name} with {Path(python).name}")
+        code = run_logged([python, "-m", "venv", str(env_dir)], recorder, cwd=cwd, env=host_env(), timeout=120)
+        return None if code == 0 else _last_error(recorder.lines())
+
+    def _pip(self, env_dir: Path, args: list[str], cwd: Path, recorder: LogRecorder) -> str | None:
+        recorder.emit(f"pip install {' '.join(args)}")
+        child_env = host_env({"PIP_CACHE_DIR": str(self.root / "pip-cache"), "PIP_NO_INPUT": "1"})
+        argv = [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check"]
+        argv += ["--no-input", "--progress-bar", "off", *args]
+        code = run_logged(argv, recorder, cwd=cwd, env=child_env, timeout=self.pip_timeout)
+        if code == 0:
+            return None
+        error = _last_error(recorder.lines())
+        recorder.emit(f"ERROR: dependency installation failed (pip exit {code})", "ERROR")
+        return error
+
+
+def _site_packages(env_dir: Path) -> Path:
+    """A venv's purelib directory (`lib/pythonX.Y/site-packages` on POSIX)."""
+    found = sorted(env_dir.glob("lib/python*/site-packages"))
+    if not found:
+        raise RuntimeError(f"no site-packages in {env_dir}")
+    return found[0]

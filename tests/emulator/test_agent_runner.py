@@ -250,6 +250,50 @@ def test_graph_that_fails_to_import_fails_the_build_with_the_real_error(
     assert any(expected in line.message and line.level == "ERROR" for line in result.logs)
 
 
+@pytest.mark.slow
+def test_a_packaged_project_runs_the_revisions_code_not_the_cached_installed_copy(
+    agent_cache: EnvCache, built: BuildResult, tmp_path: Path
+) -> None:
+    """`dependencies: ["."]` with a pyproject: a code-only change reuses the environment yet runs the new code."""
+    root = tmp_path / "packaged"
+    (root / "src" / "shouter").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [build-system]
+            requires = ["setuptools>=61"]
+            build-backend = "setuptools.build_meta"
+
+            [project]
+            name = "shouter"
+            version = "0.1.0"
+            dependencies = ["langgraph>=1.0,<2"]
+            """
+        )
+    )
+    (root / "src" / "shouter" / "__init__.py").write_text("def shout(text):\n    return text.upper()\n")
+    graph = (EXAMPLE / "graph.py").read_text()
+    graph = graph.replace(
+        "from langgraph.graph import", "from shouter import shout as transform\nfrom langgraph.graph import"
+    )
+    (root / "graph.py").write_text(graph.replace("message.upper()", "transform(message)"))
+    shutil.copy(EXAMPLE / "langgraph.json", root / "langgraph.json")
+    first = agent_cache.build(root)
+    assert first.ok, first.error
+    (root / "src" / "shouter" / "__init__.py").write_text("def shout(text):\n    return text.title()\n")
+    second = agent_cache.build(root)
+    assert second.ok and second.cache_hit
+    server = start_server(second)
+    try:
+        answer = _ask(server.url, "new code wins")
+        assert answer.get("reply") == "New Code Wins", (
+            answer,
+            [line.message for line in server.logs() if line.level == "ERROR"][-5:],
+        )
+    finally:
+        server.stop()
+
+
 # -- real servers --------------------------------------------------------------------------------------
 
 
