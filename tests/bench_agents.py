@@ -3,7 +3,8 @@ cache), resident memory per server, and the switch-over between two revisions un
 
 Run: `python -m tests.bench_agents [--cache DIR]`. Without `--cache` the cold run uses an empty
 temporary cache (virtualenv and pip downloads both cold, as on a fresh clone); with it, the "cold"
-figure is whatever that cache holds. Nothing here asserts; it prints.
+figure is whatever that cache holds. A third run changes `requirements.txt` (one small pinned package) to
+show what a new dependency set costs once the Agent Server layer is cached. Nothing here asserts.
 """
 
 from __future__ import annotations
@@ -117,9 +118,13 @@ def main() -> None:
         cache = EnvCache(args.cache or workdir / "cache")
         cold = time_to_healthy(cache, _copy(workdir, "cold"))
         warm = time_to_healthy(cache, _copy(workdir, "warm"))
+        other = _copy(workdir, "new-deps")
+        (other / "requirements.txt").write_text("langgraph>=1.0,<2\nxxhash==3.5.0\n")
+        new_deps = time_to_healthy(cache, other)
         switch = switch_over(cache, workdir)
     print("agent runner (examples/local-agent/agent, langgraph-api in-memory runtime)")
-    for label, row in (("cold cache", cold), ("warm cache", warm)):
+    rows = (("cold cache", cold), ("warm cache", warm), ("new dependency set, server layer cached", new_deps))
+    for label, row in rows:
         print(
             f"  time to healthy, {label}: {row['total_s']:6.1f} s "
             f"(build {row['build_s']:.1f} s, cache hit {row['cache_hit']}, server start {row['start_s']:.1f} s)"
