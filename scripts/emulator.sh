@@ -20,7 +20,7 @@ case "$cmd" in
     if curl -fsS "$url/ok" >/dev/null 2>&1; then
       echo "something else already answers on $url; set EMULATOR_PORT or LANGSMITH_CONTROL_PLANE_URL" >&2; exit 1
     fi
-    nohup "$root/.venv/bin/python" -m emulator --port "$port" --db "$dir/control-plane.sqlite3" \
+    nohup "$root/.venv/bin/python" -m langsmith_emulator --port "$port" --db "$dir/control-plane.sqlite3" \
       >"$dir/emulator-$port.log" 2>&1 &
     echo $! >"$pidfile"
     for _ in $(seq 1 100); do

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 import requests
-
-from emulator.testing import (
+from langsmith_emulator.testing import (
     TENANT_ID,
     EmulatorProcess,
     running_emulator,

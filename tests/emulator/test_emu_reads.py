@@ -2,9 +2,8 @@
 
 import pytest
 import requests
-
-from emulator.reserved_env import ALLOWED_SELF_HOSTED, ALWAYS_RESERVED, RESERVED_ENV_BY_SOURCE, reserved_env
-from emulator.testing import running_emulator
+from langsmith_emulator.reserved_env import ALLOWED_SELF_HOSTED, ALWAYS_RESERVED, RESERVED_ENV_BY_SOURCE, reserved_env
+from langsmith_emulator.testing import running_emulator
 
 FINAL = {"DEPLOYED", "CREATE_FAILED", "BUILD_FAILED", "DEPLOY_FAILED", "SKIPPED"}
 SECRETS = [{"name": "OPENAI_API_KEY", "value": "sk-test"}]
@@ -131,7 +130,7 @@ def test_mask_secrets_setting_values(emulator):
 def test_cli_flags_for_pruning_and_masking():
     with running_emulator(api="current") as emu:
         assert (emu.settings()["keep_revisions"], emu.settings()["mask_secrets"]) == (0, "off")
-    from emulator.__main__ import parse_args
+    from langsmith_emulator.__main__ import parse_args
 
     config = parse_args(["--keep-revisions", "5", "--mask-secrets"])
     assert (config.settings.keep_revisions, config.settings.mask_secrets) == (5, "mask")
@@ -165,7 +164,7 @@ def test_self_hosted_allows_what_cloud_refuses(api, name):
 def test_database_files_of_earlier_versions_gain_the_new_column(tmp_path):
     import sqlite3
 
-    from emulator.store import SCHEMA, Store
+    from langsmith_emulator.store import SCHEMA, Store
 
     path = tmp_path / "old.sqlite3"
     with sqlite3.connect(path) as conn:

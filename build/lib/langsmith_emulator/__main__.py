@@ -1,0 +1,86 @@
+"""`langsmith-emulator` (= `python -m langsmith_emulator`): run the control-plane emulator (see its README)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from .apishape import API_SHAPES
+from .config import DEFAULT_DB, DEFAULT_HOST, DEFAULT_PORT, SECRET_MASKING, EmulatorConfig, Settings
+
+
+def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
+    defaults = Settings()
+    parser = argparse.ArgumentParser(
+        prog="langsmith-emulator", description="Local LangSmith Deployment control plane emulator."
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument("--db", default=DEFAULT_DB, help="SQLite file, or :memory: (default: %(default)s)")
+    parser.add_argument("--build-seconds", type=float, default=defaults.build_seconds)
+    parser.add_argument("--deploy-seconds", type=float, default=defaults.deploy_seconds)
+    parser.add_argument("--delete-seconds", type=float, default=defaults.delete_seconds)
+    parser.add_argument("--fault-rate", type=float, default=defaults.fault_rate, help="0..1")
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument(
+        "--api",
+        choices=API_SHAPES,
+        default=defaults.api,
+        help="API shape: 'current' (today's service) or 'spec' (only the vendored spec; default: %(default)s)",
+    )
+    parser.add_argument(
+        "--keep-revisions",
+        type=int,
+        default=defaults.keep_revisions,
+        help="keep at most N revisions per deployment, pruning the oldest finished ones (0: all; default: %(default)s)",
+    )
+    parser.add_argument(
+        "--mask-secrets",
+        nargs="?",
+        const="mask",
+        choices=SECRET_MASKING,
+        default=defaults.mask_secrets,
+        help="secret values in Deployment bodies: off, mask ('********', the bare flag) or absent"
+        " (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        dest="api_keys",
+        help="accept only this key (repeatable); without it any non-empty key is accepted",
+    )
+    args = parser.parse_args(argv)
+    for name in ("build_seconds", "deploy_seconds", "delete_seconds"):
+        if getattr(args, name) < 0:
+            parser.error(f"--{name.replace('_', '-')} must be >= 0")
+    if args.keep_revisions < 0:
+        parser.error("--keep-revisions must be >= 0")
+    if not 0 <= args.fault_rate <= 1:
+        parser.error("--fault-rate must be between 0 and 1")
+    return EmulatorConfig(
+        host=args.host,
+        port=args.port,
+        db=args.db,
+        settings=Settings(
+            build_seconds=args.build_seconds,
+            deploy_seconds=args.deploy_seconds,
+            delete_seconds=args.delete_seconds,
+            fault_rate=args.fault_rate,
+            seed=args.seed,
+            api=args.api,
+            keep_revisions=args.keep_revisions,
+            mask_secrets=args.mask_secrets,
+        ),
+        api_keys=tuple(args.api_keys),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    from .server import serve  # imported late so `--help` stays fast
+
+    serve(parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()

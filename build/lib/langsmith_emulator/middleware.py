@@ -1,0 +1,165 @@
+"""ASGI middleware wrapping the public API: request log and fault injection.
+
+It sits outside FastAPI's routing so that a fault can stop a request before any handler runs
+(5xx, 429, drop) or after the handler committed its change (commit_then_drop). The test-control
+API, `/ok` and the docs pages bypass it: they are never faulted and never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import struct
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .apishape import is_documented
+from .clock import iso
+from .config import LiveSettings
+from .faults import Fault, FaultInjector, FaultKind
+from .requestlog import RequestLog, route_of, strip_prefix
+
+#: Key under which the server puts the connection's asyncio transport into `scope["state"]`.
+TRANSPORT_KEY = "emulator.transport"
+PRIVATE_PREFIX = "/_emulator"
+PRIVATE_PATHS = frozenset({"/ok", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+
+
+def is_public(path: str) -> bool:
+    return not (path in PRIVATE_PATHS or path == PRIVATE_PREFIX or path.startswith(PRIVATE_PREFIX + "/"))
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+async def drop_connection(scope: Scope, receive: Receive) -> None:
+    """Reset the TCP connection without a response, as a crashed proxy or server would."""
+    transport: Any = scope.get("state", {}).get(TRANSPORT_KEY)
+    if transport is None:  # not served by `langsmith_emulator.server` (e.g. an in-process test client)
+        raise ConnectionAbortedError("connection dropped by an injected fault")
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):  # linger 0: close() sends RST instead of FIN
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+    # Wait until the server has noticed, so it does not answer a 500 on our behalf.
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(1.0):
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+
+async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    """What FastAPI answers for a path it has no route for."""
+    payload = b'{"detail":"Not Found"}'
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    await send({"type": "http.response.start", "status": 404, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+class EmulatorMiddleware:
+    def __init__(self, app: ASGIApp, *, faults: FaultInjector, log: RequestLog, settings: LiveSettings) -> None:
+        self.app = app
+        self.faults = faults
+        self.log = log
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_public(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        method: str = scope["method"]
+        path: str = scope["path"]
+        shape = self.settings.current.api
+        documented = is_documented(method, strip_prefix(path))
+        # An older server (`--api spec`) has no route for anything outside the spec.
+        target: ASGIApp = self.app if documented or shape == "current" else _not_found
+        started = time.time()
+        clock = time.perf_counter()
+        fault = self.faults.pick(method, (path, strip_prefix(path)), self.settings.current.fault_rate)
+
+        def record(status: int) -> None:
+            self.log.append(
+                {
+                    "method": method,
+                    "path": path,
+                    "route": route_of(path),
+                    "query": bytes(scope.get("query_string", b"")).decode("latin-1"),
+                    "status": status,
+                    "time": iso(started),
+                    "duration_ms": round((time.perf_counter() - clock) * 1000, 3),
+                    "tenant_id": _header(scope, b"x-tenant-id"),
+                    "fault": str(fault.kind) if fault else None,
+                    "documented": documented,
+                }
+            )
+
+        if fault is None or fault.kind is FaultKind.LATENCY:
+            if fault is not None:
+                await asyncio.sleep(fault.latency_ms / 1000)
+            await self._forward(target, scope, receive, send, record)
+        elif fault.kind is FaultKind.DROP:
+            record(0)
+            await drop_connection(scope, receive)
+        elif fault.kind is FaultKind.COMMIT_THEN_DROP:
+            status = await self._swallow(target, scope, receive)
+            record(status)
+            await drop_connection(scope, receive)
+        else:
+            record(int(fault.kind))
+            await self._error_response(send, fault)
+
+    @staticmethod
+    async def _forward(app: ASGIApp, scope: Scope, receive: Receive, send: Send, record: Any) -> None:
+        status = 0
+        recorded = False
+
+        async def wrapped(message: Message) -> None:
+            nonlocal status, recorded
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                recorded = True
+                record(status)  # logged before the client can see the response
+            await send(message)
+
+        try:
+            await app(scope, receive, wrapped)
+        except BaseException:
+            if not recorded:  # an unhandled error: the outer middleware answers 500
+                record(500)
+            raise
+
+    @staticmethod
+    async def _swallow(app: ASGIApp, scope: Scope, receive: Receive) -> int:
+        """Run the request to completion but keep its response from the client."""
+        status = 0
+
+        async def discard(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+
+        await app(scope, receive, discard)
+        return status
+
+    @staticmethod
+    async def _error_response(send: Send, fault: Fault) -> None:
+        if fault.kind is FaultKind.TOO_MANY_REQUESTS:
+            body = {"detail": "injected fault: rate limit exceeded"}
+        else:
+            body = {"detail": "injected fault"}
+        payload = json.dumps(body).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+        if fault.kind is FaultKind.TOO_MANY_REQUESTS:
+            headers.append((b"retry-after", str(fault.retry_after).encode()))
+        await send({"type": "http.response.start", "status": int(fault.kind), "headers": headers})
+        await send({"type": "http.response.body", "body": payload})

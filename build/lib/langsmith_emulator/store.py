@@ -1,0 +1,504 @@
+"""SQLite persistence: one connection, one lock, short transactions.
+
+Pulumi fires many requests at once, and the lifecycle ticker writes concurrently with them. A
+single connection guarded by a re-entrant lock serialises every transaction, which is simple,
+correct for `:memory:` databases (which cannot be shared between connections) and fast enough:
+each transaction touches a handful of rows. WAL keeps a file database readable by outside tools
+while the emulator runs, and timestamps are epoch seconds so that in-flight revisions resume
+correctly after a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tenants (
+    tenant_id TEXT PRIMARY KEY,
+    seeded_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deployments (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    tenant_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    display_name TEXT,
+    source TEXT NOT NULL,
+    status TEXT NOT NULL,
+    source_config TEXT NOT NULL,
+    secrets TEXT NOT NULL,
+    secret_references TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    latest_revision_id TEXT,
+    active_revision_id TEXT,
+    image_version TEXT,
+    delete_at REAL,
+    delete_tracing_project INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS deployments_by_tenant ON deployments (tenant_id, seq);
+CREATE INDEX IF NOT EXISTS deployments_by_delete_at ON deployments (delete_at) WHERE delete_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS revisions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    deployment_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    status TEXT NOT NULL,
+    repo_ref TEXT,
+    langgraph_config_path TEXT,
+    image_uri TEXT,
+    source_tarball_path TEXT,
+    repo_commit_sha TEXT,
+    outcome TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    phase_started_at REAL NOT NULL,
+    next_at REAL,
+    outcome_seconds REAL
+);
+CREATE INDEX IF NOT EXISTS revisions_by_deployment ON revisions (deployment_id, seq);
+CREATE INDEX IF NOT EXISTS revisions_by_next_at ON revisions (next_at) WHERE next_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS revision_logs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    revision_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    ts REAL NOT NULL,
+    level TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS revision_logs_by_revision ON revision_logs (revision_id, type, id);
+CREATE TABLE IF NOT EXISTS tracing_projects (
+    tenant_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (tenant_id, name)
+);
+CREATE TABLE IF NOT EXISTS listeners (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    compute_type TEXT NOT NULL,
+    compute_id TEXT NOT NULL,
+    version TEXT,
+    compute_config TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    UNIQUE (tenant_id, id),
+    UNIQUE (tenant_id, compute_id)
+);
+"""
+
+TABLES = ("tenants", "deployments", "revisions", "revision_logs", "tracing_projects", "listeners")
+JSON_COLUMNS = frozenset({"source_config", "secrets", "secret_references", "compute_config"})
+IN_FLIGHT_STATUSES = ("AWAITING_BUILD", "BUILDING", "AWAITING_DEPLOY", "DEPLOYING")
+#: Statuses a revision may pass through and leave again (a scripted transient, see lifecycle).
+TRANSIENT_STATUSES = ("INTERRUPTED", "UNKNOWN")
+#: Columns added after the first release: (table, column, type), added to older database files.
+ADDED_COLUMNS = (("revisions", "outcome_seconds", "REAL"),)
+#: SQLite integers are 64-bit; the API accepts any offset >= 0, so larger ones are clamped.
+MAX_SQL_INT = 2**62
+
+
+def _page(limit: int, offset: int) -> tuple[int, int]:
+    return min(limit, MAX_SQL_INT), min(offset, MAX_SQL_INT)
+
+
+@dataclass
+class DeploymentRecord:
+    seq: int
+    id: str
+    tenant_id: str
+    name: str
+    display_name: str | None
+    source: str
+    status: str
+    source_config: dict[str, Any]
+    secrets: list[dict[str, str]]
+    secret_references: list[dict[str, str]] | None
+    created_at: float
+    updated_at: float
+    latest_revision_id: str | None
+    active_revision_id: str | None
+    image_version: str | None
+    delete_at: float | None
+    delete_tracing_project: bool
+
+
+@dataclass
+class RevisionRecord:
+    seq: int
+    id: str
+    deployment_id: str
+    source: str
+    status: str
+    repo_ref: str | None
+    langgraph_config_path: str | None
+    image_uri: str | None
+    source_tarball_path: str | None
+    repo_commit_sha: str | None
+    outcome: str | None
+    created_at: float
+    updated_at: float
+    phase_started_at: float
+    next_at: float | None
+    outcome_seconds: float | None = None
+
+
+@dataclass
+class ListenerRecord:
+    seq: int
+    tenant_id: str
+    id: str
+    compute_type: str
+    compute_id: str
+    version: str | None
+    compute_config: dict[str, Any]
+    created_at: float
+    updated_at: float
+
+
+@dataclass
+class LogRecord:
+    id: int
+    revision_id: str
+    type: str
+    ts: float
+    level: str
+    message: str
+
+
+def _decode(row: sqlite3.Row) -> dict[str, Any]:
+    data = dict(row)
+    for key in JSON_COLUMNS.intersection(data):
+        if data[key] is not None:
+            data[key] = json.loads(data[key])
+    return data
+
+
+def _encode(value: Any, column: str) -> Any:
+    if column in JSON_COLUMNS and value is not None:
+        return json.dumps(value, separators=(",", ":"))
+    return value
+
+
+def _deployment(row: sqlite3.Row) -> DeploymentRecord:
+    data = _decode(row)
+    data["delete_tracing_project"] = bool(data["delete_tracing_project"])
+    return DeploymentRecord(**data)
+
+
+def _revision(row: sqlite3.Row) -> RevisionRecord:
+    return RevisionRecord(**dict(row))
+
+
+def _listener(row: sqlite3.Row) -> ListenerRecord:
+    return ListenerRecord(**_decode(row))
+
+
+@dataclass(frozen=True)
+class DeploymentFilter:
+    name_contains: str | None = None
+    status: str | None = None
+    deployment_type: str | None = None
+    deployment_ids: Sequence[str] | None = None
+    image_version: str | None = None
+    tag_value_ids: Sequence[str] | None = None
+
+
+class Tx:
+    """Typed queries over one open transaction; only valid inside `Store.tx()`."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def _update(self, table: str, where: str, params: Sequence[Any], fields: dict[str, Any]) -> None:
+        if not fields:
+            return
+        assignments = ", ".join(f"{column} = ?" for column in fields)
+        values = [_encode(value, column) for column, value in fields.items()]
+        self._conn.execute(f"UPDATE {table} SET {assignments} WHERE {where}", [*values, *params])
+
+    def _insert(self, table: str, fields: dict[str, Any]) -> None:
+        columns = ", ".join(fields)
+        marks = ", ".join("?" for _ in fields)
+        values = [_encode(value, column) for column, value in fields.items()]
+        self._conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+
+    # --- tenants ---------------------------------------------------------------------------
+
+    def add_tenant(self, tenant_id: str, now: float) -> bool:
+        """Record a tenant; True when it was new (and so still needs its seed data)."""
+        cur = self._conn.execute("INSERT OR IGNORE INTO tenants (tenant_id, seeded_at) VALUES (?, ?)", (tenant_id, now))
+        return cur.rowcount == 1
+
+    # --- deployments -----------------------------------------------------------------------
+
+    def insert_deployment(self, fields: dict[str, Any]) -> None:
+        self._insert("deployments", fields)
+
+    def get_deployment(self, tenant_id: str, deployment_id: str) -> DeploymentRecord | None:
+        row = self._conn.execute(
+            "SELECT * FROM deployments WHERE id = ? AND tenant_id = ?", (deployment_id, tenant_id)
+        ).fetchone()
+        return _deployment(row) if row else None
+
+    def get_deployment_by_id(self, deployment_id: str) -> DeploymentRecord | None:
+        row = self._conn.execute("SELECT * FROM deployments WHERE id = ?", (deployment_id,)).fetchone()
+        return _deployment(row) if row else None
+
+    def update_deployment(self, deployment_id: str, **fields: Any) -> None:
+        self._update("deployments", "id = ?", (deployment_id,), fields)
+
+    def deployment_name_exists(self, tenant_id: str, name: str) -> bool:
+        row = self._conn.execute(
+            "SELECT 1 FROM deployments WHERE tenant_id = ? AND name = ?", (tenant_id, name)
+        ).fetchone()
+        return row is not None
+
+    def list_deployments(
+        self, tenant_id: str, flt: DeploymentFilter, limit: int, offset: int
+    ) -> list[DeploymentRecord]:
+        where = ["tenant_id = ?"]
+        params: list[Any] = [tenant_id]
+        if flt.name_contains:
+            where.append("instr(name, ?) > 0")
+            params.append(flt.name_contains)
+        if flt.status is not None:
+            where.append("status = ?")
+            params.append(flt.status)
+        if flt.deployment_type is not None:
+            where.append("json_extract(source_config, '$.deployment_type') = ?")
+            params.append(flt.deployment_type)
+        if flt.image_version is not None:
+            where.append("image_version = ?")
+            params.append(flt.image_version)
+        if flt.deployment_ids is not None:
+            where.append(f"id IN ({', '.join('?' for _ in flt.deployment_ids) or 'NULL'})")
+            params.extend(flt.deployment_ids)
+        if flt.tag_value_ids:
+            where.append("0")  # the emulator has no resource tags, so no deployment carries one
+        rows = self._conn.execute(
+            f"SELECT * FROM deployments WHERE {' AND '.join(where)} ORDER BY seq DESC LIMIT ? OFFSET ?",
+            [*params, *_page(limit, offset)],
+        ).fetchall()
+        return [_deployment(row) for row in rows]
+
+    def count_deployments(self, tenant_id: str, deployment_type: str) -> int:
+        row = self._conn.execute(
+            "SELECT COUNT(*) FROM deployments WHERE tenant_id = ? AND delete_at IS NULL"
+            " AND json_extract(source_config, '$.deployment_type') = ?",
+            (tenant_id, deployment_type),
+        ).fetchone()
+        return int(row[0])
+
+    def deployments_due_for_removal(self, now: float) -> list[DeploymentRecord]:
+        rows = self._conn.execute(
+            "SELECT * FROM deployments WHERE delete_at IS NOT NULL AND delete_at <= ?", (now,)
+        ).fetchall()
+        return [_deployment(row) for row in rows]
+
+    def remove_deployment(self, deployment_id: str) -> None:
+        self._conn.execute(
+            "DELETE FROM revision_logs WHERE revision_id IN (SELECT id FROM revisions WHERE deployment_id = ?)",
+            (deployment_id,),
+        )
+        self._conn.execute("DELETE FROM revisions WHERE deployment_id = ?", (deployment_id,))
+        self._conn.execute("DELETE FROM deployments WHERE id = ?", (deployment_id,))
+
+    # --- tracing projects ------------------------------------------------------------------
+
+    def tracing_project_exists(self, tenant_id: str, name: str) -> bool:
+        row = self._conn.execute(
+            "SELECT 1 FROM tracing_projects WHERE tenant_id = ? AND name = ?", (tenant_id, name)
+        ).fetchone()
+        return row is not None
+
+    def add_tracing_project(self, tenant_id: str, name: str, now: float) -> None:
+        self._conn.execute(
+            "INSERT OR IGNORE INTO tracing_projects (tenant_id, name, created_at) VALUES (?, ?, ?)",
+            (tenant_id, name, now),
+        )
+
+    def remove_tracing_project(self, tenant_id: str, name: str) -> None:
+        self._conn.execute("DELETE FROM tracing_projects WHERE tenant_id = ? AND name = ?", (tenant_id, name))
+
+    # --- revisions -------------------------------------------------------------------------
+
+    def insert_revision(self, fields: dict[str, Any]) -> None:
+        self._insert("revisions", fields)
+
+    def get_revision(self, deployment_id: str, revision_id: str) -> RevisionRecord | None:
+        row = self._conn.execute(
+            "SELECT * FROM revisions WHERE id = ? AND deployment_id = ?", (revision_id, deployment_id)
+        ).fetchone()
+        return _revision(row) if row else None
+
+    def update_revision(self, revision_id: str, **fields: Any) -> None:
+        self._update("revisions", "id = ?", (revision_id,), fields)
+
+    def list_revisions(
+        self, deployment_id: str, statuses: Sequence[str] | None, limit: int, offset: int
+    ) -> list[RevisionRecord]:
+        where = "deployment_id = ?"
+        params: list[Any] = [deployment_id]
+        if statuses is not None:
+            where += f" AND status IN ({', '.join('?' for _ in statuses) or 'NULL'})"
+            params.extend(statuses)
+        rows = self._conn.execute(
+            f"SELECT * FROM revisions WHERE {where} ORDER BY seq DESC LIMIT ? OFFSET ?",
+            [*params, *_page(limit, offset)],
+        ).fetchall()
+        return [_revision(row) for row in rows]
+
+    def open_revisions(self, deployment_id: str) -> list[RevisionRecord]:
+        """Revisions that have not reached a terminal state (or are in a transient one), oldest first."""
+        rows = self._conn.execute(
+            "SELECT * FROM revisions WHERE deployment_id = ? AND (status IN"
+            " ('CREATING', 'QUEUED', 'AWAITING_BUILD', 'BUILDING', 'AWAITING_DEPLOY', 'DEPLOYING')"
+            " OR (status IN ('INTERRUPTED', 'UNKNOWN') AND next_at IS NOT NULL))"
+            " ORDER BY seq",
+            (deployment_id,),
+        ).fetchall()
+        return [_revision(row) for row in rows]
+
+    def count_revisions(self, deployment_id: str) -> int:
+        row = self._conn.execute("SELECT COUNT(*) FROM revisions WHERE deployment_id = ?", (deployment_id,)).fetchone()
+        return int(row[0])
+
+    def prunable_revisions(self, deployment_id: str, keep_ids: Sequence[str]) -> list[str]:
+        """Finished revisions, oldest first, other than `keep_ids` (the latest and the active one)."""
+        rows = self._conn.execute(
+            "SELECT id FROM revisions WHERE deployment_id = ? AND next_at IS NULL AND status IN"
+            " ('CREATE_FAILED', 'BUILD_FAILED', 'DEPLOY_FAILED', 'DEPLOYED', 'SKIPPED', 'INTERRUPTED', 'UNKNOWN')"
+            " ORDER BY seq",
+            (deployment_id,),
+        ).fetchall()
+        return [str(row[0]) for row in rows if str(row[0]) not in keep_ids]
+
+    def remove_revision(self, revision_id: str) -> None:
+        self._conn.execute("DELETE FROM revision_logs WHERE revision_id = ?", (revision_id,))
+        self._conn.execute("DELETE FROM revisions WHERE id = ?", (revision_id,))
+
+    def deployments_with_due_revisions(self, now: float) -> list[str]:
+        rows = self._conn.execute(
+            "SELECT DISTINCT deployment_id FROM revisions WHERE next_at IS NOT NULL AND next_at <= ?", (now,)
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+
+    def next_due_time(self) -> float | None:
+        row = self._conn.execute("SELECT MIN(next_at) FROM revisions WHERE next_at IS NOT NULL").fetchone()
+        return float(row[0]) if row and row[0] is not None else None
+
+    # --- logs ------------------------------------------------------------------------------
+
+    def add_log(self, revision_id: str, log_type: str, ts: float, level: str, message: str) -> None:
+        self._conn.execute(
+            "INSERT INTO revision_logs (revision_id, type, ts, level, message) VALUES (?, ?, ?, ?, ?)",
+            (revision_id, log_type, ts, level, message),
+        )
+
+    def list_logs(
+        self, revision_id: str, log_type: str, level: str | None, descending: bool, limit: int, offset: int
+    ) -> list[LogRecord]:
+        where = "revision_id = ? AND type = ?"
+        params: list[Any] = [revision_id, log_type]
+        if level is not None:
+            where += " AND level = ?"
+            params.append(level)
+        order = "DESC" if descending else "ASC"
+        rows = self._conn.execute(
+            f"SELECT * FROM revision_logs WHERE {where} ORDER BY id {order} LIMIT ? OFFSET ?",
+            [*params, *_page(limit, offset)],
+        ).fetchall()
+        return [LogRecord(**dict(row)) for row in rows]
+
+    # --- listeners -------------------------------------------------------------------------
+
+    def insert_listener(self, fields: dict[str, Any]) -> None:
+        self._insert("listeners", fields)
+
+    def get_listener(self, tenant_id: str, listener_id: str) -> ListenerRecord | None:
+        row = self._conn.execute(
+            "SELECT * FROM listeners WHERE tenant_id = ? AND id = ?", (tenant_id, listener_id)
+        ).fetchone()
+        return _listener(row) if row else None
+
+    def listener_compute_id_exists(self, tenant_id: str, compute_id: str) -> bool:
+        row = self._conn.execute(
+            "SELECT 1 FROM listeners WHERE tenant_id = ? AND compute_id = ?", (tenant_id, compute_id)
+        ).fetchone()
+        return row is not None
+
+    def list_listeners(self, tenant_id: str, limit: int, offset: int) -> list[ListenerRecord]:
+        rows = self._conn.execute(
+            "SELECT * FROM listeners WHERE tenant_id = ? ORDER BY seq LIMIT ? OFFSET ?",
+            (tenant_id, *_page(limit, offset)),
+        ).fetchall()
+        return [_listener(row) for row in rows]
+
+    def update_listener(self, tenant_id: str, listener_id: str, **fields: Any) -> None:
+        self._update("listeners", "tenant_id = ? AND id = ?", (tenant_id, listener_id), fields)
+
+    def delete_listener(self, tenant_id: str, listener_id: str) -> None:
+        self._conn.execute("DELETE FROM listeners WHERE tenant_id = ? AND id = ?", (tenant_id, listener_id))
+
+    # --- maintenance -----------------------------------------------------------------------
+
+    def wipe(self) -> None:
+        for table in TABLES:
+            self._conn.execute(f"DELETE FROM {table}")
+
+
+class Store:
+    """Owns the SQLite connection; `tx()` is the only way in."""
+
+    def __init__(self, path: str) -> None:
+        if path != ":memory:":
+            Path(path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10.0)
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._depth = 0
+        with self._lock:
+            if path != ":memory:":
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(SCHEMA)
+            for table, column, kind in ADDED_COLUMNS:
+                present = {str(row[1]) for row in self._conn.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+    @contextmanager
+    def tx(self) -> Iterator[Tx]:
+        """Serialise a unit of work; nested calls join the outer transaction."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield Tx(self._conn)
+                finally:
+                    self._depth -= 1
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield Tx(self._conn)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

@@ -1,0 +1,129 @@
+"""Business rules the real control plane enforces after schema validation (all 400s).
+
+Kept free of storage so each rule reads as a plain function and can be unit-tested alone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+
+from .apishape import SPEC_PATH
+from .errors import BadRequest
+from .models import ResourceSpec, Secret
+from .reserved_env import reserved_env
+
+# Lowercase letters, digits and hyphens (vendor CLI `normalize_name`: "LangSmith Deployment names
+# only allow lowercase alphanumeric characters and hyphens"), starting with a letter (live
+# experiment, docs/control-plane-api.md §3.2 S3), a DNS label of at most 63 characters ending in a
+# letter or digit (third-party client, S12; length and ending are the weakest-sourced parts).
+NAME_PATTERN = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
+TAG_PREFIX = "refs/tags/"
+
+#: Values the server materialises for external images when the client leaves them out.
+RESOURCE_SPEC_DEFAULTS = {"min_scale": 1, "max_scale": 1, "cpu": 1.0, "memory_mb": 2048}
+
+#: Which revision inputs make sense for which (revision) source.
+REVISION_FIELDS = {
+    "github": frozenset({"repo_ref", "langgraph_config_path"}),
+    "internal_source": frozenset({"source_tarball_path", "langgraph_config_path"}),
+    "external_docker": frozenset({"image_uri"}),
+    "internal_docker": frozenset({"image_uri"}),
+}
+
+
+#: The Terraform provider's cloud fake (deployment_cloud_acceptance_test.go) answers exactly this.
+CLOUD_CREATE_REQUIRED = "Cloud deployment_type and GitHub build_on_push must be supplied"
+#: Reported for self-hosted images, which take no deployment_type (Terraform offline fake's GET).
+SELF_HOSTED_DEPLOYMENT_TYPE = "prod"
+
+
+def check_create_required(
+    source: str, deployment_type: str | None, build_on_push: bool | None, has_resource_spec: bool
+) -> None:
+    """What a create must carry, per source (Terraform provider fakes; vendor CLI create bodies)."""
+    if source == "external_docker":
+        if deployment_type is not None:
+            raise BadRequest("source_config.deployment_type is not applicable for 'external_docker' source.")
+        if not has_resource_spec:
+            raise BadRequest(
+                "source_config.resource_spec is required for 'external_docker' source (send {} for defaults)."
+            )
+    elif deployment_type is None or (source == "github" and build_on_push is None):
+        raise BadRequest(CLOUD_CREATE_REQUIRED)
+    if source != "github" and build_on_push is not None:
+        raise BadRequest("build_on_push is only valid for GitHub")
+
+
+def validate_name(name: str) -> None:
+    if not NAME_PATTERN.fullmatch(name):
+        raise BadRequest(
+            f"Invalid deployment name '{name}'. A name must be 1-63 characters long, start with a lowercase"
+            " letter, end with a lowercase letter or digit and contain only lowercase letters, digits and '-'."
+        )
+
+
+def validate_secrets(secrets: Iterable[Secret], source: str) -> None:
+    reserved = reserved_env(source)
+    seen: set[str] = set()
+    for secret in secrets:
+        if not secret.name.strip():
+            raise BadRequest("Secret names must not be empty.")
+        if secret.name in reserved:
+            raise BadRequest(
+                f"Secret name '{secret.name}' is reserved: the environment variable is managed by"
+                " LangSmith Deployment and cannot be set."
+            )
+        if secret.name in seen:
+            raise BadRequest(f"Duplicate secret name '{secret.name}'.")
+        seen.add(secret.name)
+
+
+def validate_tag_build_on_push(repo_ref: str | None, build_on_push: bool | None) -> None:
+    if build_on_push and repo_ref is not None and repo_ref.startswith(TAG_PREFIX):
+        raise BadRequest(
+            f"source_config.build_on_push cannot be enabled when source_revision_config.repo_ref is a tag"
+            f" ('{repo_ref}'). Tags are immutable and cannot trigger automatic builds on push."
+        )
+
+
+def check_revision_fields(source: str, given: dict[str, str | None]) -> None:
+    """Reject revision inputs that do not apply to `source` (null values are always fine)."""
+    allowed = REVISION_FIELDS[source]
+    for field_name, value in given.items():
+        if value is not None and field_name not in allowed:
+            raise BadRequest(f"source_revision_config.{field_name} is not applicable for '{source}' source.")
+
+
+def _rounded_fields() -> frozenset[str]:
+    schema = json.loads(SPEC_PATH.read_text(encoding="utf-8"))["components"]["schemas"]["ResourceSpec-Input"]
+    return frozenset(
+        name
+        for name, prop in schema["properties"].items()
+        if "rounded to 1 decimal place" in str(prop.get("description", ""))
+    )
+
+
+#: resource_spec fields whose spec description says "Values are rounded to 1 decimal place".
+ROUNDED_FIELDS = _rounded_fields()
+
+
+def round_cpu(spec: dict[str, object]) -> dict[str, object]:
+    """The spec: CPU values "are rounded to 1 decimal place" (ties: Python's `round`, a guess)."""
+    return {
+        name: round(value, 1) if name in ROUNDED_FIELDS and isinstance(value, int | float) else value
+        for name, value in spec.items()
+    }
+
+
+def materialise_resource_spec(spec: ResourceSpec | None, source: str) -> dict[str, object] | None:
+    """Store a spec whole (never merged); external images get the server defaults for unset fields."""
+    if spec is None and source != "external_docker":
+        return None
+    full: dict[str, object] = {name: None for name in ResourceSpec.model_fields}
+    if source == "external_docker":
+        full.update(RESOURCE_SPEC_DEFAULTS)
+    if spec is not None:
+        full.update(spec.model_dump(mode="json", exclude_unset=True))
+    return round_cpu(full)

@@ -1,0 +1,294 @@
+"""Typed client for the LangSmith Deployment control plane API.
+
+One error type (`APIError`) with predicates, retries delegated to urllib3's `Retry`, and an injectable
+transport adapter for tests. The API key is sent on every call and never appears in a repr, log or
+error message.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .config import Settings, explain_forbidden
+
+JSON = dict[str, Any]
+
+USER_AGENT = "langsmith-pulumi-provider/0.1"
+DEFAULT_TIMEOUT = (10.0, 30.0)  # (connect, read) seconds
+PAGE_SIZE = 100
+
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def idempotent_retry(total: int = 8) -> Retry:
+    """Retries for calls that are safe to repeat: GET, PATCH of plain fields, DELETE."""
+    return Retry(
+        total=total,
+        connect=total,
+        read=total,
+        status=total,
+        other=0,
+        backoff_factor=0.25,
+        backoff_max=8.0,
+        status_forcelist=_RETRY_STATUSES,
+        allowed_methods=frozenset({"GET", "HEAD", "OPTIONS", "PATCH", "DELETE", "PUT"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+
+
+def post_retry(total: int = 8) -> Retry:
+    """POST creates things, so it is only retried when the server cannot have acted on it:
+    a refused connection or a 429. A lost response is reconciled by the caller (find by name)."""
+    return Retry(
+        total=total,
+        connect=total,
+        read=0,
+        status=total,
+        other=0,
+        backoff_factor=0.25,
+        backoff_max=8.0,
+        status_forcelist=frozenset({429}),
+        allowed_methods=frozenset({"POST"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+
+
+class APIError(Exception):
+    """Any failed call. ``status`` is None when no HTTP response arrived (transport failure)."""
+
+    def __init__(self, method: str, path: str, status: int | None, detail: str) -> None:
+        self.method = method
+        self.path = path
+        self.status = status
+        self.detail = detail
+        where = f"HTTP {status}" if status is not None else "no response"
+        super().__init__(f"{method} {path} failed ({where}): {detail}")
+
+
+def not_found(err: Exception) -> bool:
+    return isinstance(err, APIError) and err.status == 404
+
+
+def conflict(err: Exception) -> bool:
+    return isinstance(err, APIError) and err.status == 409
+
+
+def outcome_unknown(err: Exception) -> bool:
+    """The server may or may not have acted: no response, or a 5xx after retries ran out."""
+    return isinstance(err, APIError) and (err.status is None or err.status >= 500)
+
+
+def _detail(response: requests.Response) -> str:
+    """The server's error text, without request values: FastAPI 422 bodies echo the input, which may
+    hold secret values, so only locations and messages are kept."""
+    try:
+        body = response.json()
+    except ValueError:
+        return (response.text or response.reason or "")[:300]
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, str):
+        return detail[:500]
+    if isinstance(detail, list):
+        parts = []
+        for item in detail[:10]:
+            if isinstance(item, dict):
+                loc = ".".join(str(p) for p in item.get("loc", []) if p != "body")
+                parts.append(f"{loc}: {item.get('msg', '')}")
+        return "; ".join(parts)
+    return str(response.reason or "")
+
+
+class ControlPlaneClient:
+    """Thin wrapper over the v2 deployments API; one `requests.Session` pair per thread because the
+    provider host runs many calls at once and `Session` is not documented as thread-safe."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        adapters: tuple[HTTPAdapter, HTTPAdapter] | None = None,
+    ) -> None:
+        self._settings = settings
+        self._timeout = timeout
+        self._adapters = adapters
+        self._local = threading.local()
+
+    def __repr__(self) -> str:
+        return f"ControlPlaneClient(base_url={self._settings.base_url!r})"
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    def _sessions(self) -> tuple[requests.Session, requests.Session]:
+        pair: tuple[requests.Session, requests.Session] | None = getattr(self._local, "pair", None)
+        if pair is None:
+            safe, post = self._adapters or (
+                HTTPAdapter(max_retries=idempotent_retry()),
+                HTTPAdapter(max_retries=post_retry()),
+            )
+            pair = (requests.Session(), requests.Session())
+            headers = {"X-Api-Key": self._settings.api_key, "User-Agent": USER_AGENT}
+            if self._settings.workspace_id:
+                headers["X-Tenant-Id"] = self._settings.workspace_id
+            for session, adapter in zip(pair, (safe, post), strict=True):
+                session.headers.update(headers)
+                session.mount("http://", adapter)
+                session.mount("https://", adapter)
+            self._local.pair = pair
+        return pair
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: JSON | None = None,
+        expect: tuple[int, ...] = (200,),
+    ) -> Any:
+        safe, post = self._sessions()
+        session = post if method == "POST" else safe
+        try:
+            response = session.request(
+                method, self._settings.base_url + path, params=params, json=body, timeout=self._timeout
+            )
+        except requests.RequestException as exc:
+            # The exception text names the URL and reason only; headers are never included.
+            raise APIError(method, path, None, type(exc).__name__) from None
+        if response.status_code not in expect:
+            detail = _detail(response)
+            if response.status_code == 403 and (hint := explain_forbidden(detail)):
+                detail = f"{detail}. {hint}"
+            raise APIError(method, path, response.status_code, detail)
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise APIError(method, path, response.status_code, "response is not JSON") from None
+
+    # Deployments -------------------------------------------------------------------------------
+
+    def get_deployment(self, deployment_id: str) -> JSON:
+        result: JSON = self.request("GET", f"/v2/deployments/{deployment_id}")
+        return result
+
+    def create_deployment(self, body: JSON) -> JSON:
+        result: JSON = self.request("POST", "/v2/deployments", body=body, expect=(200, 201))
+        return result
+
+    def patch_deployment(self, deployment_id: str, body: JSON) -> JSON:
+        result: JSON = self.request("PATCH", f"/v2/deployments/{deployment_id}", body=body)
+        return result
+
+    def delete_deployment(self, deployment_id: str, *, delete_tracing_project: bool = False) -> None:
+        params = {"delete_tracing_project": "true"} if delete_tracing_project else None
+        self.request("DELETE", f"/v2/deployments/{deployment_id}", params=params, expect=(200, 202, 204))
+
+    def iter_deployments(self, *, name_contains: str | None = None) -> Iterator[JSON]:
+        """All pages: the API has no exact-name filter and the first page can miss a match."""
+        offset = 0
+        while True:
+            params: dict[str, Any] = {"limit": PAGE_SIZE, "offset": offset}
+            if name_contains:
+                params["name_contains"] = name_contains
+            page = self.request("GET", "/v2/deployments", params=params)
+            resources = page.get("resources") or []
+            yield from resources
+            if len(resources) < PAGE_SIZE:
+                return
+            offset = int(page.get("offset") or offset + len(resources))
+
+    def find_deployment(self, name: str) -> JSON | None:
+        for item in self.iter_deployments(name_contains=name):
+            if item.get("name") == name:
+                return item
+        return None
+
+    # Revisions ---------------------------------------------------------------------------------
+
+    def create_revision(self, deployment_id: str, body: JSON) -> JSON:
+        result: JSON = self.request("POST", f"/v2/deployments/{deployment_id}/revisions", body=body, expect=(200, 201))
+        return result
+
+    def get_revision(self, deployment_id: str, revision_id: str) -> JSON:
+        result: JSON = self.request("GET", f"/v2/deployments/{deployment_id}/revisions/{revision_id}")
+        return result
+
+    def revision_logs(self, deployment_id: str, revision_id: str, kind: str, *, limit: int = 50) -> list[str]:
+        """Newest log lines of one revision (`kind` is build or deploy), oldest first."""
+        page = self.request(
+            "GET",
+            f"/v2/deployments/{deployment_id}/revisions/{revision_id}/logs",
+            params={"type": kind, "limit": limit, "order": "desc"},
+        )
+        entries = [e for e in (page.get("logs") or [] if isinstance(page, dict) else []) if isinstance(e, dict)]
+        entries.sort(key=lambda e: str(e.get("timestamp", "")).zfill(20))
+        return [str(e.get("message", "")) for e in entries]
+
+    def list_revisions(self, deployment_id: str, *, status: str | None = None, limit: int = 100) -> list[JSON]:
+        """Newest first, paging until `limit` revisions or a short page."""
+        out: list[JSON] = []
+        offset = 0
+        while len(out) < limit:
+            params: dict[str, Any] = {"limit": min(PAGE_SIZE, limit - len(out)), "offset": offset}
+            if status:
+                params["status"] = status
+            page = self.request("GET", f"/v2/deployments/{deployment_id}/revisions", params=params)
+            resources = page.get("resources") or []
+            out.extend(resources)
+            if len(resources) < params["limit"]:
+                break
+            offset += len(resources)
+        return out
+
+    # GitHub integrations (v1) ------------------------------------------------------------------
+
+    def list_github_integrations(self) -> list[JSON]:
+        result: list[JSON] = self.request("GET", "/v1/integrations/github/install")
+        return result
+
+    def list_github_repos(self, integration_id: str) -> list[JSON]:
+        result: list[JSON] = self.request("GET", f"/v1/integrations/github/{integration_id}/repos")
+        return result
+
+    # Listeners ---------------------------------------------------------------------------------
+
+    def iter_listeners(self) -> Iterator[JSON]:
+        offset = 0
+        while True:
+            page = self.request("GET", "/v2/listeners", params={"limit": PAGE_SIZE, "offset": offset})
+            resources = page.get("resources") or []
+            yield from resources
+            if len(resources) < PAGE_SIZE:
+                return
+            offset += len(resources)
+
+    def find_listener(self, compute_id: str) -> JSON | None:
+        """`compute_id` is unique per workspace (spec: ListenerCreateRequest), so it identifies a listener."""
+        return next((item for item in self.iter_listeners() if item.get("compute_id") == compute_id), None)
+
+    def get_listener(self, listener_id: str) -> JSON:
+        result: JSON = self.request("GET", f"/v2/listeners/{listener_id}")
+        return result
+
+    def create_listener(self, body: JSON) -> JSON:
+        result: JSON = self.request("POST", "/v2/listeners", body=body, expect=(200, 201))
+        return result
+
+    def patch_listener(self, listener_id: str, body: JSON) -> JSON:
+        result: JSON = self.request("PATCH", f"/v2/listeners/{listener_id}", body=body)
+        return result
+
+    def delete_listener(self, listener_id: str) -> None:
+        self.request("DELETE", f"/v2/listeners/{listener_id}", expect=(200, 202, 204))

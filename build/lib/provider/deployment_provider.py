@@ -1,0 +1,372 @@
+"""The dynamic ResourceProvider for LangSmith deployments: thin CRUD over `plan`, `client`, `waiter`.
+
+This class is pickled into state *by reference* (module + class name, empty instance dict), so no
+code or credential is stored and fixes here apply to delete and refresh too. Settings arrive at run
+time through `configure()`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from . import host_pool, plan
+from .client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
+from .config import CONFIG_API_KEY, CONFIG_URL, CONFIG_WORKSPACE_ID, ConfigurationError, Settings, resolve_settings
+from .inputs import validate, with_unknown_sentinel
+from .plan import FAILED_STATUSES
+from .waiter import DELETING, Polling, Waiter, progress
+
+host_pool.widen_once()
+
+JSON = dict[str, Any]
+POST_ATTEMPTS = 6
+
+
+def _pause_before_retry(attempt: int) -> None:
+    """Back off between POST attempts whose outcome was unknown: a server that just failed or
+    dropped a request is likely to do so again right away (0.5, 1, 2, 4, 8 s)."""
+    time.sleep(min(8.0, 0.5 * 2**attempt))
+
+
+class DeploymentError(Exception):
+    """An error the user can act on; the message names the deployment and what to do."""
+
+
+def _polling(props: Mapping[str, Any]) -> Polling:
+    wait = props.get("wait") or {}
+    return Polling(
+        timeout=float(wait.get("timeout_seconds", 1800.0)),
+        poll_min=float(wait.get("poll_min_seconds", 0.5)),
+        poll_max=float(wait.get("poll_max_seconds", 5.0)),
+    )
+
+
+def _waits(props: Mapping[str, Any]) -> bool:
+    return bool((props.get("wait") or {}).get("enabled", True))
+
+
+def _inputs(props: Mapping[str, Any]) -> JSON:
+    return {k: props[k] for k in plan.INPUT_KEYS if props.get(k) is not None}
+
+
+class DeploymentProvider(ResourceProvider):
+    """CRUD for `Deployment`; see README "How it behaves" for the user-facing contract."""
+
+    _settings: Settings | None = None
+    _config_error: str | None = "the provider was not configured"
+    _client_obj: ControlPlaneClient | None = None
+    _lock = threading.Lock()
+
+    def configure(self, req: ConfigureRequest) -> None:
+        raw = {key: req.config.get(key) for key in (CONFIG_API_KEY, CONFIG_WORKSPACE_ID, CONFIG_URL)}
+        try:
+            self._settings, self._config_error = resolve_settings(raw, os.environ), None
+        except ConfigurationError as exc:
+            self._settings, self._config_error = None, str(exc)
+        self._client_obj = None
+
+    def _client(self) -> ControlPlaneClient:
+        if self._settings is None:
+            raise ConfigurationError(self._config_error or "the provider was not configured")
+        with self._lock:
+            if self._client_obj is None:
+                self._client_obj = ControlPlaneClient(self._settings)
+            return self._client_obj
+
+    # check / diff ------------------------------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        olds = with_unknown_sentinel(_olds or {})
+        inputs = {k: with_unknown_sentinel(v) for k, v in news.items() if k != "__provider"}
+        failures: list[CheckFailure] = []
+        if self._config_error:
+            failures.append(CheckFailure("provider", self._config_error))
+        if not inputs.get("name") and inputs.get("name_prefix"):
+            # Keep the autoname across updates; pick a new one when the deployment gets replaced.
+            keep = olds.get("name") if olds and not plan.replace_fields_changed(olds, inputs) else None
+            inputs["name"] = keep or plan.auto_name(str(inputs["name_prefix"]))
+        _model, problems = validate(inputs)
+        failures += [CheckFailure(prop, reason) for prop, reason in problems]
+        failures += [CheckFailure(p, r) for p, r in self._replace_guard(olds, inputs)]
+        return CheckResult(inputs, failures)
+
+    @staticmethod
+    def _replace_guard(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """Say at preview, not halfway through, that a same-name replacement cannot succeed: the
+        old deployment's tracing project keeps the name unless it is deleted with the deployment."""
+        if not olds or olds.get("name") != news.get("name") or olds.get("delete_tracing_project"):
+            return []
+        out = []
+        for path in plan.REPLACE_PATHS[1:]:
+            new = plan.get_path(news, path)
+            if not plan.is_unknown(new) and plan.get_path(olds, path) != new:
+                out.append(
+                    (
+                        path,
+                        f"changing it replaces deployment {news.get('name')!r}, and its name stays taken "
+                        "by its tracing project after delete. Either set delete_tracing_project=True and "
+                        "run `pulumi up` once before this change, or give the deployment a new name",
+                    )
+                )
+        return out
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        p = plan.plan_update(olds, with_unknown_sentinel(news))
+        replaces = sorted({path.split(".")[0] for path in p.replaces})
+        return DiffResult(changes=p.changes, replaces=replaces, delete_before_replace=p.delete_before_replace)
+
+    # create ------------------------------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        client = self._client()
+        waiter = Waiter(client, _polling(props))
+        name = str(props["name"])
+        deployment, fresh = self._find_or_create(client, waiter, props)
+        dep_id = str(deployment["id"])
+        revision_id = self._converge(client, deployment, props, fresh)
+        revision = None
+        if revision_id and _waits(props):
+            revision = waiter.revision(dep_id, name, revision_id)
+        return CreateResult(dep_id, self._outputs(props, client.get_deployment(dep_id), revision))
+
+    def _find_or_create(self, client: ControlPlaneClient, waiter: Waiter, props: JSON) -> tuple[JSON, bool]:
+        """Never a duplicate: a deployment this resource created earlier (a lost response, a killed
+        run) is resumed; a foreign one is only taken over with `adopt=True`."""
+        name = str(props["name"])
+        existing = self._find(client, props)
+        if existing and existing.get("status") in DELETING:
+            progress(f"{name}: waiting for the previous deployment of this name to finish deleting")
+            waiter.gone(str(existing["id"]), name)
+            existing = None
+        if existing:
+            return self._claim(client, existing, props), False
+        error: APIError | None = None
+        for attempt in range(POST_ATTEMPTS):
+            if attempt:
+                _pause_before_retry(attempt - 1)
+            try:
+                created = client.create_deployment(plan.create_payload(props))
+                progress(f"{name}: created deployment {created['id']}")
+                return created, True
+            except APIError as exc:
+                if not (outcome_unknown(exc) or conflict(exc)):
+                    raise
+                error = exc
+            found = self._find(client, props)  # did the POST land although its answer was lost?
+            if found:
+                return self._claim(client, found, props), False
+            if error is not None and conflict(error):
+                raise DeploymentError(
+                    f"{name}: the name is taken ({error.detail}). A deleted deployment's tracing project "
+                    "keeps its name unless it was deleted with delete_tracing_project=True; choose another name"
+                ) from None
+        assert error is not None
+        raise error
+
+    @staticmethod
+    def _find(client: ControlPlaneClient, props: JSON) -> JSON | None:
+        """This resource's deployment from an earlier attempt (found by its marker, whatever its
+        autoname), else a deployment holding the exact name."""
+        mark = plan.marker(props)
+        if plan.is_auto_named(props) and mark:
+            prefix = plan.slug(str(props["name_prefix"]))
+            for item in client.iter_deployments(name_contains=prefix):
+                if plan.owner_of(item) == mark and item.get("status") not in DELETING:
+                    return item
+        return client.find_deployment(str(props["name"]))
+
+    @staticmethod
+    def _claim(client: ControlPlaneClient, found: JSON, props: JSON) -> JSON:
+        name = str(props["name"])
+        deployment = client.get_deployment(str(found["id"]))
+        if props.get("owner") and plan.owner_of(deployment) == plan.marker(props):
+            progress(f"{name}: resuming deployment {deployment['id']} created by an earlier run")
+            return deployment
+        if props.get("adopt"):
+            progress(f"{name}: adopting existing deployment {deployment['id']}")
+            return deployment
+        raise DeploymentError(
+            f"{name}: a deployment with this name already exists ({deployment['id']}) and was not created "
+            "by this stack. Set adopt=True to manage it from this stack, or choose another name."
+        )
+
+    def _converge(self, client: ControlPlaneClient, deployment: JSON, props: JSON, fresh: bool) -> str | None:
+        """Make an existing deployment match `props`; returns the revision to wait for."""
+        dep_id = str(deployment["id"])
+        paths = [
+            p
+            for p in plan.PATCH_PATHS
+            if plan.get_path(props, p) is not None and plan.get_path(deployment, p) != plan.get_path(props, p)
+        ]
+        if paths:
+            client.patch_deployment(dep_id, plan.patch_payload(paths, props))
+        latest = deployment.get("latest_revision_id")
+        if fresh:
+            return str(latest) if latest else None
+        return self._rolling_out(client, dep_id, props, deployment) or self._new_revision(
+            client, dep_id, props, deployment
+        )
+
+    @staticmethod
+    def _rolling_out(client: ControlPlaneClient, dep_id: str, props: JSON, deployment: JSON) -> str | None:
+        """The latest revision, if it already carries `props` and can still reach DEPLOYED (one an
+        interrupted run started): wait for it rather than roll out another."""
+        latest = deployment.get("latest_revision_id")
+        if latest and plan.revision_matches(props, deployment):
+            status = client.get_revision(dep_id, str(latest)).get("status")
+            if status not in FAILED_STATUSES and status != "SKIPPED":
+                return str(latest)
+        return None
+
+    @staticmethod
+    def _new_revision(client: ControlPlaneClient, dep_id: str, props: JSON, current: JSON) -> str:
+        """POST a revision at most once: after a lost answer, a new latest revision is ours."""
+        before = current.get("latest_revision_id")
+        body = plan.revision_payload(props, current)
+        error: APIError | None = None
+        for attempt in range(POST_ATTEMPTS):
+            if attempt:
+                _pause_before_retry(attempt - 1)
+            try:
+                return str(client.create_revision(dep_id, body)["id"])
+            except APIError as exc:
+                if not outcome_unknown(exc):
+                    raise
+                error = exc
+            latest = client.get_deployment(dep_id).get("latest_revision_id")
+            if latest and latest != before:
+                return str(latest)
+        assert error is not None
+        raise error
+
+    # update ------------------------------------------------------------------------------------
+
+    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+        olds, news = _olds, _news
+        p = plan.plan_update(olds, news)
+        if not (p.patch or p.revision):
+            # Only provider-side settings changed: nothing to send.
+            return UpdateResult({**_inputs(news), **{k: olds.get(k) for k in plan.OUTPUT_KEYS}})
+        client = self._client()
+        name = str(news["name"])
+        if p.patch:
+            client.patch_deployment(_id, plan.patch_payload(p.patch, news))
+            progress(f"{name}: updated {', '.join(p.patch)} (no new revision)")
+        revision = None
+        if p.revision:
+            current = client.get_deployment(_id)
+            resumed = self._rolling_out(client, _id, news, current) if p.revision == ("revision_status",) else None
+            revision_id = resumed or self._new_revision(client, _id, news, current)
+            why = "the rollout an earlier run started" if resumed else ", ".join(p.revision)
+            progress(f"{name}: revision {revision_id[:8]} for {why}")
+            if _waits(news):
+                revision = Waiter(client, _polling(news)).revision(_id, name, revision_id)
+        return UpdateResult(self._outputs(news, client.get_deployment(_id), revision))
+
+    # read / delete -----------------------------------------------------------------------------
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        client = self._client()
+        external = not props.get("source")  # Deployment.get: nothing declared, everything is read
+        try:
+            deployment = client.get_deployment(id_)
+        except APIError as exc:
+            if not_found(exc) and external:
+                raise DeploymentError(
+                    f"Deployment.get: no deployment {id_} in this workspace ({client.base_url})"
+                ) from None
+            if not_found(exc):
+                return ReadResult(None, {})
+            raise
+        if deployment.get("status") in DELETING:
+            return ReadResult(None, {})
+        revision = None
+        latest = deployment.get("latest_revision_id")
+        if latest and latest != deployment.get("active_revision_id"):
+            revision = client.get_revision(id_, str(latest))
+        outs = self._outputs(props, deployment, revision)
+        self._mirror(outs, deployment)
+        if external:
+            outs.update({k: deployment.get(k) for k in ("source", "source_config", "source_revision_config")})
+        # Inputs mirrored too (ReadResult.inputs, pulumi #13839): the preview after a refresh then
+        # shows which declared value `up` puts back, not a bare "update".
+        return ReadResult(id_, outs, _inputs(outs))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        client = self._client()
+        name = str(props.get("name") or id_)
+        try:
+            client.delete_deployment(id_, delete_tracing_project=bool(props.get("delete_tracing_project")))
+        except APIError as exc:
+            if not_found(exc):
+                return
+            raise
+        progress(f"{name}: deleting deployment {id_}")
+        Waiter(client, _polling(props)).gone(id_, name)
+
+    # outputs -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _outputs(props: Mapping[str, Any], deployment: JSON, revision: JSON | None) -> JSON:
+        """All inputs plus the server-owned fields; raw API bodies (which hold secret values) are
+        never stored."""
+        latest = deployment.get("latest_revision_id")
+        revision_status = None
+        if revision is not None and revision.get("id") == latest:
+            revision_status = revision.get("status")
+        elif latest and latest == deployment.get("active_revision_id"):
+            revision_status = "DEPLOYED"
+        outs = _inputs(props)
+        outs.update(
+            name=deployment.get("name") or props.get("name"),
+            deployment_id=deployment.get("id"),
+            url=plan.get_path(deployment, "source_config.custom_url"),
+            latest_revision_id=latest,
+            active_revision_id=deployment.get("active_revision_id"),
+            revision_status=revision_status,
+            status=deployment.get("status"),
+            created_at=deployment.get("created_at"),
+            updated_at=deployment.get("updated_at"),
+            secrets_hash=plan.secrets_hash(plan.server_secrets(deployment))
+            if props.get("secrets") is not None
+            else None,
+        )
+        return outs
+
+    @staticmethod
+    def _mirror(outs: JSON, deployment: JSON) -> None:
+        """On refresh, replace each declared input with the server's value, so drift shows in the
+        diff and the next `up` puts it back. Undeclared fields stay unmanaged."""
+        if "display_name" in outs:
+            outs["display_name"] = deployment.get("display_name")
+        sc = dict(outs.get("source_config") or {})
+        server_sc = deployment.get("source_config") or {}
+        for key in ("build_on_push", "repo_url", "custom_url"):
+            if key in sc:
+                sc[key] = server_sc.get(key)
+        if isinstance(sc.get("resource_spec"), Mapping):
+            actual = server_sc.get("resource_spec") or {}
+            sc["resource_spec"] = {k: actual.get(k) for k in sc["resource_spec"]}
+        if sc:
+            outs["source_config"] = sc
+        src = outs.get("source_revision_config")
+        if isinstance(src, Mapping):
+            server_src = deployment.get("source_revision_config") or {}
+            outs["source_revision_config"] = {k: server_src.get(k) for k in src}
+        if "secret_references" in outs:
+            outs["secret_references"] = deployment.get("secret_references")

@@ -1,0 +1,344 @@
+"""The validated shape of a Deployment's inputs (what `check` accepts).
+
+pydantic does the type and bound checks; the rules the API enforces per source live in
+`rule_failures`. Every rule reports the property path it is about, so `check` can
+return one `CheckFailure` per bad property before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+# The value the Pulumi engine sends for a not-yet-known input during preview.
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def with_unknown_sentinel(value: Any) -> Any:
+    """The dynamic host (pulumi 3.272) passes unknowns to check/diff as `pulumi.output.Unknown`
+    objects, not as the sentinel string: turn them into `UNKNOWN`, which everything here checks for."""
+    from pulumi.output import Unknown
+
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: with_unknown_sentinel(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_unknown_sentinel(v) for v in value]
+    return value
+
+
+OWNER_ENV = "PULUMI_LANGSMITH_OWNER"
+"""Env var the provider writes into every deployment it creates: proof of ownership for adoption."""
+
+# Reserved by the control plane (langgraph-cli RESERVED_ENV_VARS; docs/control-plane-api.md §6).
+RESERVED_ENV = frozenset(
+    """LANGCHAIN_TRACING_V2 LANGSMITH_TRACING_V2 LANGCHAIN_ENDPOINT LANGCHAIN_PROJECT LANGSMITH_PROJECT
+    LANGSMITH_LANGGRAPH_GIT_REPO LANGGRAPH_GIT_REPO_PATH LANGCHAIN_API_KEY LANGSMITH_CONTROL_PLANE_API_KEY
+    POSTGRES_URI POSTGRES_PASSWORD DATABASE_URI LANGSMITH_LANGGRAPH_GIT_REF LANGSMITH_LANGGRAPH_GIT_REF_SHA
+    LANGGRAPH_AUTH_TYPE LANGSMITH_AUTH_ENDPOINT LANGSMITH_TENANT_ID LANGSMITH_AUTH_VERIFY_TENANT_ID
+    LANGSMITH_HOST_PROJECT_ID LANGSMITH_HOST_PROJECT_NAME LANGSMITH_HOST_REVISION_ID LOG_JSON
+    LOG_DICT_TRACEBACKS REDIS_URI LANGCHAIN_CALLBACKS_BACKGROUND DD_TRACE_PSYCOPG_ENABLED
+    DD_TRACE_REDIS_ENABLED LANGSMITH_DEPLOYMENT_NAME LANGGRAPH_CLOUD_LICENSE_KEY LANGSMITH_API_KEY
+    LANGSMITH_ENDPOINT POSTGRES_URI_CUSTOM REDIS_URI_CUSTOM PATH PORT MOUNT_PREFIX LSD_ENV LSD_DD_API_KEY
+    LSD_DD_ENDPOINT LSD_DEPLOYMENT_TYPE""".split()
+) | {OWNER_ENV}
+
+DEPLOYMENT_TYPES = ("dev_free", "dev", "prod", "dev_zero", "dev_free_zero", "serverless", "dedicated")
+SOURCES = ("github", "external_docker")
+
+NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
+K8S_NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+
+
+def _esc(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _check(pattern: re.Pattern[str], value: str, what: str) -> str:
+    if value != UNKNOWN and not pattern.match(value):
+        raise PydanticCustomError("format", _esc(f"{what}, got {value!r}"))
+    return value
+
+
+Uuid = Annotated[str, StringConstraints(min_length=1)]
+
+
+def _integral(value: Any) -> Any:
+    """Pulumi sends every number as a float (protobuf Struct), so 2.0 must count as the integer 2."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+MinScale = Annotated[int, BeforeValidator(_integral), Field(ge=0, le=100)]
+MaxScale = Annotated[int, BeforeValidator(_integral), Field(ge=1, le=100)]
+MemoryMb = Annotated[int, BeforeValidator(_integral), Field(ge=128, le=262144)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ListenerConfig(_Strict):
+    k8s_namespace: NonEmpty
+
+    @field_validator("k8s_namespace")
+    @classmethod
+    def _ns(cls, v: str) -> str:
+        return _check(K8S_NAME_RE, v, "must be a Kubernetes namespace name")
+
+
+class ResourceSpec(BaseModel):
+    """Declared keys only; the server fills in the rest. Kubernetes sub-objects pass through."""
+
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+
+    min_scale: MinScale | None = None
+    max_scale: MaxScale | None = None
+    cpu: Annotated[float, Field(ge=0.1, le=8)] | None = None
+    cpu_limit: Annotated[float, Field(ge=0.1, le=16)] | None = None
+    memory_mb: MemoryMb | None = None
+    memory_limit_mb: MemoryMb | None = None
+    queue_min_scale: MinScale | None = None
+    queue_max_scale: MaxScale | None = None
+    queue_cpu: Annotated[float, Field(ge=0.1, le=8)] | None = None
+    queue_cpu_limit: Annotated[float, Field(ge=0.1, le=16)] | None = None
+    queue_memory_mb: MemoryMb | None = None
+    queue_memory_limit_mb: MemoryMb | None = None
+    redis_cpu: Annotated[float, Field(ge=0.1, le=8)] | None = None
+    redis_cpu_limit: Annotated[float, Field(ge=0.1, le=16)] | None = None
+    redis_memory_mb: MemoryMb | None = None
+    redis_memory_limit_mb: MemoryMb | None = None
+    labels: dict[str, str] | None = None
+    annotations: dict[str, str] | None = None
+    service_account_name: NonEmpty | None = None
+
+    @model_validator(mode="after")
+    def _pairs(self) -> ResourceSpec:
+        pairs = [
+            ("min_scale", "max_scale"),
+            ("queue_min_scale", "queue_max_scale"),
+            ("cpu", "cpu_limit"),
+            ("queue_cpu", "queue_cpu_limit"),
+            ("redis_cpu", "redis_cpu_limit"),
+            ("memory_mb", "memory_limit_mb"),
+            ("queue_memory_mb", "queue_memory_limit_mb"),
+            ("redis_memory_mb", "redis_memory_limit_mb"),
+        ]
+        for low, high in pairs:
+            lo, hi = getattr(self, low), getattr(self, high)
+            if isinstance(lo, int | float) and isinstance(hi, int | float) and lo > hi:
+                raise PydanticCustomError("bounds", f"{low} ({lo}) must not exceed {high} ({hi})")
+        return self
+
+
+class SourceConfig(_Strict):
+    integration_id: Uuid | None = None
+    repo_url: NonEmpty | None = None
+    deployment_type: Literal[DEPLOYMENT_TYPES] | None = None  # type: ignore[valid-type]
+    build_on_push: bool | None = None
+    custom_url: NonEmpty | None = None
+    resource_spec: ResourceSpec | None = None
+    listener_id: Uuid | None = None
+    listener_config: ListenerConfig | None = None
+
+    @field_validator("integration_id", "listener_id")
+    @classmethod
+    def _uuid(cls, v: str | None) -> str | None:
+        return None if v is None else _check(UUID_RE, v, "must be a UUID")
+
+    @field_validator("repo_url", "custom_url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        return None if v is None else _check(URL_RE, v, "must be an http(s) URL")
+
+
+class SourceRevisionConfig(_Strict):
+    repo_ref: NonEmpty | None = None
+    langgraph_config_path: NonEmpty | None = None
+    image_uri: NonEmpty | None = None
+
+    @field_validator("image_uri")
+    @classmethod
+    def _image(cls, v: str | None) -> str | None:
+        if v is not None and v != UNKNOWN and (any(c.isspace() for c in v) or "://" in v):
+            raise PydanticCustomError("format", "must be an image reference like registry/repo:tag")
+        return v
+
+
+class SecretReference(_Strict):
+    name: NonEmpty
+    secret_name: NonEmpty
+    secret_key: NonEmpty
+
+    @field_validator("name")
+    @classmethod
+    def _env(cls, v: str) -> str:
+        return _check(ENV_NAME_RE, v, "must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class WaitOptions(_Strict):
+    """How long create/update wait for DEPLOYED; `custom_timeouts` never reach a dynamic provider."""
+
+    enabled: bool = True
+    timeout_seconds: Annotated[float, Field(gt=0, le=86400)] = 1800.0
+    poll_min_seconds: Annotated[float, Field(ge=0.05, le=300)] = 0.5
+    poll_max_seconds: Annotated[float, Field(ge=0.05, le=600)] = 5.0
+
+    @model_validator(mode="after")
+    def _order(self) -> WaitOptions:
+        if self.poll_min_seconds > self.poll_max_seconds:
+            raise PydanticCustomError("bounds", "poll_min_seconds must not exceed poll_max_seconds")
+        return self
+
+
+class DeploymentInputs(_Strict):
+    name: NonEmpty
+    source: Literal[SOURCES]  # type: ignore[valid-type]
+    source_config: SourceConfig = SourceConfig()
+    source_revision_config: SourceRevisionConfig = SourceRevisionConfig()
+    display_name: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
+    secrets: dict[str, str] | None = None
+    secret_references: list[SecretReference] | None = None
+    adopt: bool = False
+    delete_tracing_project: bool = False
+    wait: WaitOptions = WaitOptions()
+    owner: str | None = None
+    name_prefix: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _check(NAME_RE, v, "must start with a lowercase letter and hold only [a-z0-9_-], at most 63")
+
+
+def rule_failures(d: DeploymentInputs) -> list[tuple[str, str]]:
+    """Rules of the API that span fields or keys, each with the property it concerns."""
+    out: list[tuple[str, str]] = []
+    present: tuple[tuple[str, object], ...]
+    for key in d.secrets or {}:
+        if not ENV_NAME_RE.match(key):
+            out.append((f"secrets.{key}", "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)"))
+        elif key in RESERVED_ENV:
+            out.append((f"secrets.{key}", "is reserved by the LangSmith control plane"))
+    sc, src = d.source_config, d.source_revision_config
+    if d.source == "github":
+        for prop, required in (
+            ("source_config.integration_id", sc.integration_id),
+            ("source_config.repo_url", sc.repo_url),
+            ("source_revision_config.repo_ref", src.repo_ref),
+            ("source_revision_config.langgraph_config_path", src.langgraph_config_path),
+        ):
+            if required is None:
+                out.append((prop, "is required when source is 'github'"))
+        present = (
+            ("source_revision_config.image_uri", src.image_uri),
+            ("source_config.listener_id", sc.listener_id),
+            ("source_config.listener_config", sc.listener_config),
+            ("source_config.custom_url", sc.custom_url),
+            ("source_config.resource_spec", sc.resource_spec),
+            ("secret_references", d.secret_references),
+        )
+        for prop, found in present:
+            if found is not None:
+                out.append((prop, "only applies to source 'external_docker'"))
+        ref = src.repo_ref or ""
+        if sc.build_on_push and ref.startswith("refs/tags/"):
+            out.append(("source_config.build_on_push", "cannot be true when repo_ref is a tag (refs/tags/...)"))
+    elif d.source == "external_docker":
+        if src.image_uri is None:
+            out.append(("source_revision_config.image_uri", "is required when source is 'external_docker'"))
+        present = (
+            ("source_config.integration_id", sc.integration_id),
+            ("source_config.repo_url", sc.repo_url),
+            ("source_config.build_on_push", sc.build_on_push),
+            ("source_config.deployment_type", sc.deployment_type),
+            ("source_revision_config.repo_ref", src.repo_ref),
+            ("source_revision_config.langgraph_config_path", src.langgraph_config_path),
+        )
+        for prop, extra in present:
+            if extra is not None:
+                out.append((prop, "only applies to source 'github'"))
+    if d.secrets and d.secret_references:
+        for ref_ in d.secret_references:
+            if ref_.name in d.secrets:
+                out.append(("secret_references", f"{ref_.name!r} is also set in secrets"))
+    return out
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for p in loc:
+        if isinstance(p, int):
+            parts[-1:] = [f"{parts[-1]}[{p}]"] if parts else [f"[{p}]"]
+        elif p not in ("function-after[_pairs()]",):
+            parts.append(str(p))
+    return ".".join(parts)
+
+
+def unknown_at(raw: Any, loc: tuple[int | str, ...]) -> bool:
+    """True when the value at `loc` (or one of its parents) is not known yet."""
+    node = raw
+    for part in loc:
+        if node == UNKNOWN:
+            return True
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if not (in_dict or in_list):
+            return False
+        node = node[part]
+    return bool(node == UNKNOWN)
+
+
+def _contains_unknown(raw: Any) -> bool:
+    if raw == UNKNOWN:
+        return True
+    if isinstance(raw, dict):
+        return any(_contains_unknown(v) for v in raw.values())
+    if isinstance(raw, list):
+        return any(_contains_unknown(v) for v in raw)
+    return False
+
+
+def validate(raw: dict[str, Any]) -> tuple[DeploymentInputs | None, list[tuple[str, str]]]:
+    """Validate raw inputs; returns the model (None if invalid) and (property, reason) failures.
+
+    Failures about values that are not known yet (preview) are dropped: they are checked again
+    at `up`, when the engine calls check with the real values.
+    """
+    try:
+        model = DeploymentInputs.model_validate(raw)
+    except ValidationError as exc:
+        failures: list[tuple[str, str]] = []
+        for err in exc.errors(include_url=False, include_input=False):
+            loc = tuple(err["loc"])
+            if unknown_at(raw, loc):
+                continue
+            prop = _loc(loc) or "(inputs)"
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = "is not a known property"
+            failures.append((prop, msg))
+        if not failures and not _contains_unknown(raw):
+            failures.append(("(inputs)", "invalid inputs"))
+        return None, failures
+    failures = [(p, r) for p, r in rule_failures(model) if not unknown_at(raw, tuple(p.split(".")))]
+    return (None if failures else model), failures

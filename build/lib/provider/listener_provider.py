@@ -1,0 +1,140 @@
+"""The dynamic provider of `Listener`: a self-hosted data plane registered with the control plane.
+
+Pickled into state by reference, like `DeploymentProvider`. A listener has no env to carry an
+ownership marker, but its `compute_id` is unique per workspace (spec: ListenerCreateRequest), so it is
+the identity: a listener that did not exist before our POST and exists after a lost answer is ours.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pydantic import ValidationError
+
+from .base import ConfiguredProvider
+from .client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
+from .inputs import unknown_at, with_unknown_sentinel
+from .listener_inputs import LISTENER_OUTPUTS, ListenerInputs, patch_body, plan_listener
+from .waiter import progress
+
+JSON = dict[str, Any]
+POST_ATTEMPTS = 3
+
+
+class ListenerError(Exception):
+    """An error the user can act on; the message names the listener and what to do."""
+
+
+class ListenerProvider(ConfiguredProvider):
+    """CRUD for `Listener`; see README "Listener" for the user-facing contract."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs = {k: with_unknown_sentinel(v) for k, v in news.items() if k != "__provider"}
+        failures = [CheckFailure("provider", self.config_error)] if self.config_error else []
+        try:
+            ListenerInputs.model_validate({k: v for k, v in inputs.items() if v is not None})
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False, include_input=False):
+                if unknown_at(inputs, tuple(err["loc"])):
+                    continue
+                prop = ".".join(str(p) for p in err["loc"]) or "(inputs)"
+                msg = "is not a known property" if err["type"] == "extra_forbidden" else err["msg"]
+                failures.append(CheckFailure(prop, msg))
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        replaces, updates = plan_listener(olds, with_unknown_sentinel(news))
+        return DiffResult(changes=bool(replaces or updates), replaces=list(replaces))
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        client = self.client()
+        wanted = ListenerInputs.model_validate(_declared(props))
+        existing = client.find_listener(wanted.compute_id)
+        if existing is not None:
+            listener = self._adopt(client, existing, wanted)
+        else:
+            listener = self._post_once(client, wanted)
+            progress(f"listener {wanted.compute_id}: created {listener['id']}")
+        return CreateResult(str(listener["id"]), _outputs(props, listener))
+
+    def _post_once(self, client: ControlPlaneClient, wanted: ListenerInputs) -> JSON:
+        """At most one listener: after a lost answer, the listener with our compute_id is the one we made."""
+        error: APIError | None = None
+        for _ in range(POST_ATTEMPTS):
+            try:
+                return client.create_listener(wanted.create_body())
+            except APIError as exc:
+                if conflict(exc):
+                    found = client.find_listener(wanted.compute_id)
+                    if found is not None:
+                        return self._adopt(client, found, wanted)
+                    raise
+                if not outcome_unknown(exc):
+                    raise
+                error = exc
+            found = client.find_listener(wanted.compute_id)
+            if found is not None:
+                return found
+        assert error is not None
+        raise error
+
+    @staticmethod
+    def _adopt(client: ControlPlaneClient, found: JSON, wanted: ListenerInputs) -> JSON:
+        if not wanted.adopt:
+            raise ListenerError(
+                f"listener {wanted.compute_id}: this workspace already has a listener with this compute_id "
+                f"({found['id']}) that this stack did not create. Set adopt=True to manage it from this stack, "
+                "or choose another compute_id."
+            )
+        progress(f"listener {wanted.compute_id}: adopting existing listener {found['id']}")
+        body = patch_body(wanted, found)
+        return client.patch_listener(str(found["id"]), body) if body else found
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        try:
+            listener = self.client().get_listener(id_)
+        except APIError as exc:
+            if not_found(exc):
+                return ReadResult(None, {})
+            raise
+        outs = _outputs(props, listener)
+        # Declared inputs mirror the server, so refresh shows drift and the next `up` puts it back.
+        if props.get("k8s_namespaces") is not None:
+            outs["k8s_namespaces"] = outs["server_k8s_namespaces"]
+        if props.get("version") is not None:
+            outs["version"] = listener.get("version")
+        return ReadResult(id_, outs, _declared(outs))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        client = self.client()
+        wanted = ListenerInputs.model_validate(_declared(news))
+        current = client.get_listener(id_)
+        body = patch_body(wanted, current)
+        listener = client.patch_listener(id_, body) if body else current
+        return UpdateResult(_outputs(news, listener))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        try:
+            self.client().delete_listener(id_)
+        except APIError as exc:
+            if not not_found(exc):
+                raise
+
+
+def _declared(props: dict[str, Any]) -> JSON:
+    return {k: props[k] for k in ListenerInputs.model_fields if props.get(k) is not None}
+
+
+def _outputs(props: dict[str, Any], listener: JSON) -> JSON:
+    config = listener.get("compute_config") or {}
+    outs = _declared(props)
+    outs.update(
+        listener_id=listener.get("id"),
+        compute_type=listener.get("compute_type"),
+        server_k8s_namespaces=config.get("k8s_namespaces"),
+        server_version=listener.get("version"),
+        created_at=listener.get("created_at"),
+        updated_at=listener.get("updated_at"),
+    )
+    return {k: outs.get(k) for k in (*ListenerInputs.model_fields, *LISTENER_OUTPUTS)}

@@ -1,0 +1,171 @@
+"""The `Deployment` resource users write in their Pulumi programs.
+
+Arguments are typed (`SourceConfigArgs`, ...) and plain dicts are accepted too, as in Pulumi's own
+SDKs. `secrets` is always wrapped as a Pulumi secret here, and every output derived from it is
+listed in `additional_secret_outputs`, because the engine only keeps an output secret on its own
+when an input of the same name was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, TypedDict
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from .deployment_provider import DeploymentProvider
+from .plan import INPUT_KEYS, OUTPUT_KEYS, owner_token
+
+SECRET_OUTPUTS = ["secrets", "secrets_hash"]
+
+
+class ResourceSpecArgs(TypedDict, total=False):
+    """Self-hosted sizing (external_docker). Only the keys you set are managed."""
+
+    min_scale: pulumi.Input[int]
+    max_scale: pulumi.Input[int]
+    cpu: pulumi.Input[float]
+    cpu_limit: pulumi.Input[float]
+    memory_mb: pulumi.Input[int]
+    memory_limit_mb: pulumi.Input[int]
+    queue_min_scale: pulumi.Input[int]
+    queue_max_scale: pulumi.Input[int]
+    queue_cpu: pulumi.Input[float]
+    queue_cpu_limit: pulumi.Input[float]
+    queue_memory_mb: pulumi.Input[int]
+    queue_memory_limit_mb: pulumi.Input[int]
+    redis_cpu: pulumi.Input[float]
+    redis_cpu_limit: pulumi.Input[float]
+    redis_memory_mb: pulumi.Input[int]
+    redis_memory_limit_mb: pulumi.Input[int]
+    labels: Mapping[str, pulumi.Input[str]]
+    annotations: Mapping[str, pulumi.Input[str]]
+    service_account_name: pulumi.Input[str]
+
+
+@dataclasses.dataclass
+class ListenerConfigArgs:
+    k8s_namespace: pulumi.Input[str]
+
+
+@dataclasses.dataclass
+class SourceConfigArgs:
+    """`integration_id`, `deployment_type` and `listener_id` force a replacement when changed."""
+
+    integration_id: pulumi.Input[str] | None = None
+    repo_url: pulumi.Input[str] | None = None
+    deployment_type: pulumi.Input[str] | None = None
+    build_on_push: pulumi.Input[bool] | None = None
+    custom_url: pulumi.Input[str] | None = None
+    resource_spec: ResourceSpecArgs | Mapping[str, Any] | None = None
+    listener_id: pulumi.Input[str] | None = None
+    listener_config: ListenerConfigArgs | Mapping[str, Any] | None = None
+
+
+@dataclasses.dataclass
+class SourceRevisionConfigArgs:
+    """Any change here rolls out a new revision."""
+
+    repo_ref: pulumi.Input[str] | None = None
+    langgraph_config_path: pulumi.Input[str] | None = None
+    image_uri: pulumi.Input[str] | None = None
+
+
+@dataclasses.dataclass
+class SecretReferenceArgs:
+    name: pulumi.Input[str]
+    secret_name: pulumi.Input[str]
+    secret_key: pulumi.Input[str]
+
+
+@dataclasses.dataclass
+class WaitArgs:
+    """`custom_timeouts` never reach a dynamic provider, so the wait is configured here."""
+
+    enabled: bool = True
+    timeout_seconds: float = 1800.0
+    poll_min_seconds: float = 0.5
+    poll_max_seconds: float = 5.0
+
+
+@dataclasses.dataclass
+class DeploymentArgs:
+    source: pulumi.Input[Literal["github", "external_docker"]]
+    source_config: SourceConfigArgs | Mapping[str, Any] | None = None
+    source_revision_config: SourceRevisionConfigArgs | Mapping[str, Any] | None = None
+    name: pulumi.Input[str] | None = None
+    display_name: pulumi.Input[str] | None = None
+    secrets: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
+    secret_references: Sequence[SecretReferenceArgs | Mapping[str, Any]] | None = None
+    adopt: bool | None = None
+    delete_tracing_project: bool | None = None
+    wait: WaitArgs | Mapping[str, Any] | None = None
+
+
+def plain(value: Any) -> Any:
+    """Dataclass args -> dicts, dropping None; Outputs are left for the engine to resolve."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+class Deployment(Resource, module="langsmith", name="Deployment"):
+    """A LangSmith Deployment (LangGraph Platform) kept live and in sync by `pulumi up`.
+
+    `create` and every revision-creating `update` wait until the revision is DEPLOYED.
+    """
+
+    deployment_id: pulumi.Output[str]
+    name: pulumi.Output[str]
+    url: pulumi.Output[str | None]
+    latest_revision_id: pulumi.Output[str | None]
+    active_revision_id: pulumi.Output[str | None]
+    revision_status: pulumi.Output[str | None]
+    status: pulumi.Output[str]
+    created_at: pulumi.Output[str]
+    updated_at: pulumi.Output[str]
+    secrets_hash: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: DeploymentArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`Deployment(name, DeploymentArgs(...))` or `Deployment(name, source=..., ...)`.
+
+        `name` defaults to the resource name plus a stable suffix. Credentials come from stack config
+        (`langsmith:apiKey`, ...) or the environment, never from arguments.
+        """
+        values = plain(args) if args is not None else {}
+        if opts is not None and opts.id is not None and not values:
+            # Deployment.get: the engine reads the deployment by id; nothing is created or managed.
+            super().__init__(DeploymentProvider(), resource_name, dict.fromkeys((*INPUT_KEYS, *OUTPUT_KEYS)), opts)
+            return
+        values.update(plain({k: v for k, v in kwargs.items()}))
+        unknown = set(values) - {f.name for f in dataclasses.fields(DeploymentArgs)}
+        if unknown:
+            raise TypeError(f"Deployment got unexpected arguments: {', '.join(sorted(unknown))}")
+        if "secrets" in values:
+            values["secrets"] = pulumi.Output.secret(values["secrets"])
+        props: dict[str, Any] = {key: None for key in OUTPUT_KEYS}
+        props.update(values)
+        props.setdefault("name", None)
+        props["owner"] = owner_token(pulumi.get_project(), pulumi.get_stack(), resource_name)
+        if values.get("name") is None:
+            props["name_prefix"] = resource_name
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS))
+        super().__init__(DeploymentProvider(), resource_name, props, opts)
+
+    @staticmethod
+    def get(resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None) -> Deployment:
+        """Read an existing deployment into the program by its id, without managing it: `pulumi up`
+        never changes or deletes it, and `refresh` keeps its outputs current."""
+        return Deployment(resource_name, opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)))

@@ -1,0 +1,136 @@
+"""Waiting for a revision to reach DEPLOYED, and for a deleted deployment to disappear.
+
+The wait has its own deadline because `custom_timeouts` and Cancel never reach a dynamic provider.
+Polling adapts to how long the revision has been in its current status: right after a transition it
+polls every `poll_min` seconds, and the interval grows to a quarter of the time spent in the status,
+capped at `poll_max`. A short phase is noticed quickly; a long build costs about one request every
+`poll_max` seconds. 429 `Retry-After` is honoured by the client's urllib3 `Retry`.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .client import ControlPlaneClient, not_found
+from .plan import FAILED_STATUSES as FAILED
+
+DEPLOYED = "DEPLOYED"
+SKIPPED = "SKIPPED"
+BUILD_PHASE_FAILURES = frozenset({"CREATE_FAILED", "BUILD_FAILED"})
+DELETING = frozenset({"AWAITING_DELETE", "AWAITING_FINAL_DELETE"})
+LOG_TAIL_LINES = 15
+
+
+@dataclass(frozen=True)
+class Polling:
+    timeout: float = 1800.0
+    poll_min: float = 0.5
+    poll_max: float = 5.0
+
+    def interval(self, in_status: float) -> float:
+        return min(self.poll_max, max(self.poll_min, in_status / 4))
+
+
+class RevisionFailed(Exception):
+    def __init__(self, deployment: str, revision_id: str, status: str, log_tail: list[str]) -> None:
+        self.revision_id = revision_id
+        self.status = status
+        tail = "\n".join(f"    {line}" for line in log_tail) or "    (no log lines)"
+        super().__init__(
+            f"{deployment}: revision {revision_id} ended in {status}. Last log lines:\n{tail}\n"
+            "Fix the cause and run `pulumi up` again: it resumes this deployment, it does not create another."
+        )
+
+
+class WaitTimeout(Exception):
+    def __init__(self, deployment: str, revision_id: str, status: str, waited: float) -> None:
+        self.revision_id = revision_id
+        self.status = status
+        super().__init__(
+            f"{deployment}: revision {revision_id} is still {status} after {waited:.0f}s "
+            "(wait.timeout_seconds). The revision keeps going on the server; `pulumi refresh` then "
+            "`pulumi up` picks it up again."
+        )
+
+
+def progress(message: str) -> None:
+    """Provider stderr is shown by `pulumi up`; nothing secret is ever passed here."""
+    print(f"[langsmith] {message}", file=sys.stderr, flush=True)
+
+
+class Waiter:
+    def __init__(
+        self,
+        client: ControlPlaneClient,
+        polling: Polling,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        report: Callable[[str], None] = progress,
+    ) -> None:
+        self._client = client
+        self._polling = polling
+        self._clock = clock
+        self._sleep = sleep
+        self._report = report
+
+    def revision(self, deployment_id: str, label: str, revision_id: str) -> dict[str, Any]:
+        """Block until `revision_id` (or the revision that superseded it) is DEPLOYED."""
+        start = self._clock()
+        deadline = start + self._polling.timeout
+        status, since = "", start
+        while True:
+            revision = self._client.get_revision(deployment_id, revision_id)
+            now = self._clock()
+            new_status = str(revision.get("status") or "UNKNOWN")
+            if new_status != status:
+                status, since = new_status, now
+                self._report(f"{label}: revision {revision_id[:8]} {status} ({now - start:.1f}s)")
+            if status == DEPLOYED:
+                return revision
+            if status == SKIPPED:
+                newer = self._client.get_deployment(deployment_id).get("latest_revision_id")
+                if not newer or newer == revision_id:
+                    raise RevisionFailed(label, revision_id, status, [])
+                self._report(f"{label}: revision {revision_id[:8]} was superseded by {str(newer)[:8]}")
+                revision_id, status = str(newer), ""
+                continue
+            if status in FAILED:
+                raise RevisionFailed(label, revision_id, status, self._log_tail(deployment_id, revision_id, status))
+            if now >= deadline:
+                raise WaitTimeout(label, revision_id, status, now - start)
+            self._sleep(min(self._polling.interval(now - since), max(0.0, deadline - now)))
+
+    def _log_tail(self, deployment_id: str, revision_id: str, status: str) -> list[str]:
+        # INTERRUPTED (and an early DEPLOY_FAILED) may have happened in either phase: when the
+        # expected phase logged nothing, the other phase's log holds the failure.
+        kinds = ("build", "deploy") if status in BUILD_PHASE_FAILURES else ("deploy", "build")
+        try:
+            for kind in kinds:
+                lines = self._client.revision_logs(deployment_id, revision_id, kind, limit=LOG_TAIL_LINES)
+                if lines:
+                    break
+        except Exception as exc:  # the failure itself matters more than its logs
+            return [f"(logs unavailable: {exc})"]
+        return lines[-LOG_TAIL_LINES:]
+
+    def gone(self, deployment_id: str, label: str) -> None:
+        """Block until GET answers 404: the name is only free once deletion has finished."""
+        start = self._clock()
+        deadline = start + self._polling.timeout
+        while True:
+            try:
+                status = self._client.get_deployment(deployment_id).get("status")
+            except Exception as exc:
+                if not_found(exc):
+                    self._report(f"{label}: deleted ({self._clock() - start:.1f}s)")
+                    return
+                raise
+            now = self._clock()
+            if now >= deadline:
+                raise WaitTimeout(label, "-", f"deployment {status}", now - start)
+            self._sleep(min(self._polling.interval(now - start), max(0.0, deadline - now)))
