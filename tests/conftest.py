@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from langsmith_emulator.testing import API_KEY, TENANT_ID, running_emulator
 
 from .support.host import Host, provider_host

@@ -10,6 +10,7 @@ import copy
 from typing import Any
 
 import pytest
+
 from langsmith_emulator.testing import API_KEY, TENANT_ID
 
 from .support.bad_inputs import CATALOGUE, Bad

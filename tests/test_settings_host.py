@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from langsmith_emulator.testing import API_KEY
 
 from .support.data import github_inputs

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from langsmith_emulator.testing import API_KEY, TENANT_ID
 from pulumi import automation as auto
+
+from langsmith_emulator.testing import API_KEY, TENANT_ID
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv"

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from langsmith_emulator.testing import GITHUB_INTEGRATION_ID
 
+from langsmith_emulator.testing import GITHUB_INTEGRATION_ID
 from provider import Deployment
 
 from .harness import VENV, E2EStack, api, is_ciphertext, live_deployments

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from langsmith_emulator.testing import LISTENER_ID
 
 from .harness import ROOT, E2EStack, last_seq, live_deployments

@@ -11,9 +11,9 @@ from typing import Any
 
 import pulumi
 import pytest
-from langsmith_emulator.testing import GITHUB_INTEGRATION_ID, GITHUB_REPO_URL, TENANT_ID
 from pulumi import automation as auto
 
+from langsmith_emulator.testing import GITHUB_INTEGRATION_ID, GITHUB_REPO_URL, TENANT_ID
 from provider.lookups import get_deployment, get_github_integration, list_revisions
 
 from ..support.data import github_body

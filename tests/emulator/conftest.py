@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from langsmith_emulator.testing import (
     TENANT_ID,
     EmulatorProcess,

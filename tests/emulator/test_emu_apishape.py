@@ -4,6 +4,7 @@ import json
 
 import pytest
 import requests
+
 from langsmith_emulator.apishape import SPEC_PATH, documented_template
 from langsmith_emulator.testing import API_ENV, default_api, running_emulator
 

@@ -1,6 +1,7 @@
 """Auth headers and tenant isolation."""
 
 import requests
+
 from langsmith_emulator.testing import API_KEY, OTHER_TENANT_ID, TENANT_ID, running_emulator
 
 

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import requests
+
 from langsmith_emulator.testing import API_KEY, TENANT_ID, free_port
 
 ROOT = Path(__file__).resolve().parents[2]

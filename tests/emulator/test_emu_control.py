@@ -5,6 +5,7 @@ import time
 
 import pytest
 import requests
+
 from langsmith_emulator.testing import TENANT_ID, running_emulator
 
 

@@ -4,6 +4,7 @@ import re
 import uuid
 
 import pytest
+
 from langsmith_emulator.testing import GITHUB_INTEGRATION_ID, LISTENER_ID, TENANT_ID
 
 

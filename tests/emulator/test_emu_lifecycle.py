@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 import requests
+
 from langsmith_emulator.testing import running_emulator
 
 BUILD_PATH = ["CREATING", "QUEUED", "AWAITING_BUILD", "BUILDING", "AWAITING_DEPLOY", "DEPLOYING", "DEPLOYED"]

@@ -1,6 +1,7 @@
 """PATCH /v2/deployments/{id} and POST .../revisions rules (docs §4.2-§4.4)."""
 
 import pytest
+
 from langsmith_emulator.testing import GITHUB_INTEGRATION_ID, LISTENER_ID, SECOND_GITHUB_INTEGRATION_ID
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 import requests
+
 from langsmith_emulator.reserved_env import ALLOWED_SELF_HOSTED, ALWAYS_RESERVED, RESERVED_ENV_BY_SOURCE, reserved_env
 from langsmith_emulator.testing import running_emulator
 
@@ -159,22 +160,3 @@ def test_self_hosted_allows_what_cloud_refuses(api, name):
     )
     refused = api.post("/v2/deployments", json=api.github_body("cloud-reserved", secrets=secrets))
     assert refused.status_code == 400 and name in refused.json()["detail"]
-
-
-def test_database_files_of_earlier_versions_gain_the_new_column(tmp_path):
-    import sqlite3
-
-    from langsmith_emulator.store import SCHEMA, Store
-
-    path = tmp_path / "old.sqlite3"
-    with sqlite3.connect(path) as conn:
-        conn.executescript(SCHEMA.replace(",\n    outcome_seconds REAL", ""))
-        assert "outcome_seconds" not in {row[1] for row in conn.execute("PRAGMA table_info(revisions)")}
-    store = Store(str(path))
-    try:
-        with store.tx() as tx:
-            assert tx.open_revisions("none") == []
-    finally:
-        store.close()
-    with sqlite3.connect(path) as conn:
-        assert "outcome_seconds" in {row[1] for row in conn.execute("PRAGMA table_info(revisions)")}

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
-from langsmith_emulator.testing import LISTENER_ID
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -26,6 +25,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from langsmith_emulator.testing import LISTENER_ID
 
 # The official spec, vendored unmodified (emulator/contract/README.md); CONTROL_PLANE_SPEC overrides it.
 SPEC = Path(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from langsmith_emulator.testing import OTHER_TENANT_ID, EmulatorProcess
 
 from .conftest import Api

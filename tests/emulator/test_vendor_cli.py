@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from langsmith_emulator.testing import TENANT_ID, EmulatorProcess
 
 from ..support.vendor_cli import VendorCli, digest_image, json_events, make_project, ok, run_cli

@@ -77,9 +77,14 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from .schema import IncompatibleDatabase
     from .server import serve  # imported late so `--help` stays fast
 
-    serve(parse_args(argv))
+    config = parse_args(argv)
+    try:
+        serve(config)
+    except IncompatibleDatabase as exc:  # one line, no traceback: the message says what to do
+        raise SystemExit(f"langsmith-emulator: {exc}") from None
 
 
 if __name__ == "__main__":
