@@ -4,6 +4,7 @@ A generic top-level name (`emulator`) would clash with a user's own module of th
 is built for real and its top-level names are asserted.
 """
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -18,9 +19,17 @@ SOURCE_FOLDERS = {"langsmith_emulator": "emulator", "provider": "provider"}
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+    # Built from a copy of the tracked sources: an in-tree build leaves a `build/` folder whose stale
+    # files a later wheel would pick up, and untracked files must not decide what ships.
+    source = tmp_path_factory.mktemp("source")
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, tracked.decode().split("\0")):
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
         check=True,
         capture_output=True,
         timeout=300,

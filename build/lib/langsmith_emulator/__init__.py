@@ -1,1 +1,0 @@
-"""Local emulator of the LangSmith Deployment control plane API (see emulator/README.md)."""
