@@ -133,7 +133,7 @@ class EmulatorProcess:
             try:
                 if _requests.get(f"{self.url}/ok", timeout=1).ok:
                     return
-            except _requests.ConnectionError:
+            except (_requests.ConnectionError, _requests.Timeout):  # not listening yet, or a loaded machine
                 pass
             time.sleep(0.05)
         self.stop()

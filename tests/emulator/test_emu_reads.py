@@ -3,7 +3,8 @@
 import pytest
 import requests
 
-from langsmith_emulator.reserved_env import ALLOWED_SELF_HOSTED, ALWAYS_RESERVED, RESERVED_ENV_BY_SOURCE, reserved_env
+from langsmith_emulator.reserved_env import ALLOWED_SELF_HOSTED, ALWAYS_RESERVED
+from langsmith_emulator.sources import RESERVED_ENV_BY_SOURCE, reserved_env
 from langsmith_emulator.testing import running_emulator
 
 FINAL = {"DEPLOYED", "CREATE_FAILED", "BUILD_FAILED", "DEPLOY_FAILED", "SKIPPED"}
