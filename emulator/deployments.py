@@ -126,6 +126,20 @@ class _Update:
     extras: dict[str, Any]
     display_name: str | None = None
 
+    @classmethod
+    def of(
+        cls, req: DeploymentPatchRequest | RevisionCreateRequest, extras: dict[str, Any], display_name: str | None
+    ) -> _Update:
+        return cls(
+            source_config=req.source_config or SourceConfigRequest(),
+            revision_config=req.source_revision_config or SourceRevisionConfigRequest(),
+            secrets=req.secrets,
+            secret_references=req.secret_references,
+            revision_source=req.revision_source,
+            extras=extras,
+            display_name=display_name,
+        )
+
 
 class Deployments:
     def __init__(
@@ -423,16 +437,8 @@ class Deployments:
     # --- update ------------------------------------------------------------------------------
 
     def patch(self, tenant_id: str, deployment_id: str, req: DeploymentPatchRequest) -> Deployment:
-        update = _Update(
-            source_config=req.source_config or SourceConfigRequest(),
-            revision_config=req.source_revision_config or SourceRevisionConfigRequest(),
-            secrets=req.secrets,
-            secret_references=req.secret_references,
-            revision_source=req.revision_source,
-            extras=req.model_extra or {},
-            # An older (spec) server has no display_name: the key is ignored, not stored, no error.
-            display_name=req.display_name if self._shape == "current" else None,
-        )
+        # An older (spec) server has no display_name: the key is ignored, not stored, no error.
+        update = _Update.of(req, req.model_extra or {}, req.display_name if self._shape == "current" else None)
         if req.source_config is not None:
             self._check_spec_deployment_type(req.source_config.deployment_type)
         if req.display_name == "" and self._shape == "current":
@@ -459,14 +465,7 @@ class Deployments:
             raise BadRequest(
                 "display_name cannot be set when creating a revision; use PATCH /v2/deployments/{deployment_id}."
             )
-        update = _Update(
-            source_config=req.source_config or SourceConfigRequest(),
-            revision_config=req.source_revision_config or SourceRevisionConfigRequest(),
-            secrets=req.secrets,
-            secret_references=req.secret_references,
-            revision_source=req.revision_source,
-            extras=extras,
-        )
+        update = _Update.of(req, extras, None)
         self._sync(deployment_id)
         with self._store.tx() as tx:
             dep = self._load(tx, tenant_id, deployment_id)

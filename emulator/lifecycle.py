@@ -86,6 +86,33 @@ PHASES: Mapping[str, Phase] = MappingProxyType(
 )
 
 
+#: Scripted failures: (the phase that ends, the revision's outcome) -> (log type, error line, final status).
+FAILURES: Mapping[tuple[str, str], tuple[str, str, str]] = MappingProxyType(
+    {
+        ("CREATING", Outcome.CREATE_FAILED): (
+            "build",
+            "create failed: could not provision resources for the revision",
+            "CREATE_FAILED",
+        ),
+        ("BUILDING", Outcome.INTERRUPTED): ("build", "revision interrupted during build", "INTERRUPTED"),
+        ("BUILDING", Outcome.BUILD_FAILED): (
+            "build",
+            "build failed: dependency installation exited with code 1",
+            "BUILD_FAILED",
+        ),
+        # Image sources have no build to interrupt: theirs is interrupted while deploying.
+        ("DEPLOYING", Outcome.INTERRUPTED): ("deploy", "revision interrupted during deploy", "INTERRUPTED"),
+        ("DEPLOYING", Outcome.DEPLOY_FAILED): (
+            "deploy",
+            "deploy failed: container exited with code 1 before becoming healthy",
+            "DEPLOY_FAILED",
+        ),
+    }
+)
+#: The phase before an interruption ends after this share of its usual length.
+INTERRUPTED_SHARE = 0.5
+
+
 def phase_seconds(status: str, settings: Settings, share: float = 1.0) -> float:
     """How long `status` lasts; `share` < 1 cuts it short (an interrupted phase ends halfway)."""
     phase = PHASES[status]
@@ -178,15 +205,17 @@ def _dispatch_queue(tx: Tx, dep: DeploymentRecord, open_revs: list[RevisionRecor
 
 def _finish_phase(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float, s: Settings) -> None:
     outcome = rev.outcome
-    build = builds(rev.source)
+    failure = FAILURES.get((rev.status, outcome)) if outcome else None
+    if failure is not None:
+        log_type, line, final = failure
+        _error(tx, rev, log_type, at, line)
+        _terminate(tx, dep, rev, final, at)
+        return
+    # An interrupted revision's last phase before the interruption ends halfway.
+    share = INTERRUPTED_SHARE if outcome == Outcome.INTERRUPTED else 1.0
     if rev.status == "CREATING":
-        if outcome == Outcome.CREATE_FAILED:
-            _error(tx, rev, "build", at, "create failed: could not provision resources for the revision")
-            _terminate(tx, dep, rev, "CREATE_FAILED", at)
-        else:
-            _enter(tx, rev, PHASES["CREATING"].next, at, s)
+        _enter(tx, rev, PHASES["CREATING"].next, at, s)
     elif rev.status == "AWAITING_BUILD":
-        share = 0.5 if outcome == Outcome.INTERRUPTED else 1.0
         if rev.source == "internal_source":
             fetch = [f"Extracting uploaded source tarball {rev.source_tarball_path}"]
         else:
@@ -198,15 +227,8 @@ def _finish_phase(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float,
         _log(tx, rev, "build", at, *fetch, config_line, "Building image: installing dependencies")
         _enter(tx, rev, PHASES["AWAITING_BUILD"].next, at, s, share)
     elif rev.status == "BUILDING":
-        if outcome == Outcome.INTERRUPTED:
-            _error(tx, rev, "build", at, "revision interrupted during build")
-            _terminate(tx, dep, rev, "INTERRUPTED", at)
-        elif outcome == Outcome.BUILD_FAILED:
-            _error(tx, rev, "build", at, "build failed: dependency installation exited with code 1")
-            _terminate(tx, dep, rev, "BUILD_FAILED", at)
-        else:
-            _log(tx, rev, "build", at, "Image built and pushed to the registry", "Build succeeded")
-            _start_deploy(tx, dep, rev, at, s)
+        _log(tx, rev, "build", at, "Image built and pushed to the registry", "Build succeeded")
+        _start_deploy(tx, dep, rev, at, s)
     elif rev.status == "AWAITING_DEPLOY":
         _log(tx, rev, "deploy", at, f"Rolling out {dep.name}", "Waiting for Agent Server pods to become ready")
         if outcome == Outcome.STUCK:
@@ -219,20 +241,12 @@ def _finish_phase(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float,
             _log(tx, rev, "deploy", at, line, level="WARNING")
             _set(tx, rev, transient, at, at + seconds)
             return
-        share = 0.5 if outcome == Outcome.INTERRUPTED and not build else 1.0
         _enter(tx, rev, PHASES["AWAITING_DEPLOY"].next, at, s, share)
     elif rev.status in TRANSIENT_STATUSES:
         _log(tx, rev, "deploy", at, f"Revision {rev.id} recovered from {rev.status}; resuming the rollout")
         _enter(tx, rev, PHASES[rev.status].next, at, s)
     elif rev.status == "DEPLOYING":
-        if outcome == Outcome.INTERRUPTED and not build:
-            _error(tx, rev, "deploy", at, "revision interrupted during deploy")
-            _terminate(tx, dep, rev, "INTERRUPTED", at)
-        elif outcome == Outcome.DEPLOY_FAILED:
-            _error(tx, rev, "deploy", at, "deploy failed: container exited with code 1 before becoming healthy")
-            _terminate(tx, dep, rev, "DEPLOY_FAILED", at)
-        else:
-            _mark_deployed(tx, dep, rev, at)
+        _mark_deployed(tx, dep, rev, at)
 
 
 def advance_deployment(tx: Tx, dep: DeploymentRecord, now: float, settings: Settings) -> None:

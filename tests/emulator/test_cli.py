@@ -95,4 +95,4 @@ def test_logged_exceptions_keep_the_traceback_but_not_the_message():
     assert RedactExceptionMessages().filter(record)
     text = logging.Formatter().format(record)
     assert secret not in text
-    assert "ValueError: <message redacted>" in text and "test_emu_cli.py" in text
+    assert "ValueError: <message redacted>" in text and "test_cli.py" in text

@@ -23,15 +23,8 @@ def test_transient_status_then_deployed(api, emulator, transient):
     assert seen[-4:] == ["AWAITING_DEPLOY", transient, "DEPLOYING", "DEPLOYED"]
     final = api.deployment(dep["id"])
     assert final["active_revision_id"] == dep["latest_revision_id"] and final["status"] == "READY"
-    logs = api.get(
-        f"/v2/deployments/{dep['id']}/revisions/{dep['latest_revision_id']}/logs", params={"type": "deploy"}
-    ).json()["logs"]
+    logs = api.logs(dep["id"], dep["latest_revision_id"], "deploy")
     assert any(x["level"] == "WARNING" and transient in x["message"] for x in logs)
-
-
-def _deploy_logs(api, dep, rev):
-    path = f"/v2/deployments/{dep['id']}/revisions/{rev}/logs"
-    return api.get(path, params={"type": "deploy"}).json()["logs"]
 
 
 def test_transient_revision_lasts_as_scripted_and_holds_the_queue(api, emulator):
@@ -45,7 +38,7 @@ def test_transient_revision_lasts_as_scripted_and_holds_the_queue(api, emulator)
     second = api.patch(f"/v2/deployments/{dep['id']}", json=body).json()["latest_revision_id"]
     assert api.watch(dep["id"], first, until=FINAL)[-2:] == ["DEPLOYING", "DEPLOYED"]
     assert api.watch(dep["id"], second, until=FINAL)[-1] == "DEPLOYED"
-    first_logs, second_logs = _deploy_logs(api, dep, first), _deploy_logs(api, dep, second)
+    first_logs, second_logs = api.logs(dep["id"], first, "deploy"), api.logs(dep["id"], second, "deploy")
     entered = next(x["timestamp"] for x in first_logs if "is UNKNOWN" in x["message"])
     recovered = next(x["timestamp"] for x in first_logs if "recovered from UNKNOWN" in x["message"])
     assert recovered - entered == pytest.approx(1000, abs=2)  # epoch ms: lasted the scripted second
