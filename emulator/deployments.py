@@ -1,6 +1,7 @@
 """Deployments and revisions: the business logic behind `/v2/deployments`.
 
-Handlers hand over parsed request models; this layer applies the rules of docs §4-§6 and §13,
+Handlers hand over parsed request models; this layer applies the control plane's create/update/revision rules (each
+behaviour and its source: emulator/README.md, evidence table),
 stores the result and returns response models. Every read first advances the lifecycle of what
 it reads, so an answer is exact to the millisecond, not to the ticker's period.
 """
@@ -321,7 +322,8 @@ class Deployments:
             dep = tx.get_deployment(tenant_id, dep_id)
             assert dep is not None
             # internal_docker/internal_source deployments get their first revision from the
-            # first push/upload PATCH (docs §3), unless the create already names an artifact.
+            # first push/upload PATCH (Terraform provider's cloud fake; the vendor CLI creates them with an
+            # empty source_revision_config), unless the create already names an artifact.
             if SOURCE_RULES[source].revision_on_create or src.image_uri or src.source_tarball_path:
                 inputs = {name: getattr(src, name) for name in REVISION_INPUTS}
                 self._new_revision(tx, dep, source, inputs, now)
@@ -474,7 +476,7 @@ class Deployments:
             return to_revision(rev)
 
     def _apply(self, tx: Tx, dep: DeploymentRecord, up: _Update, *, force_revision: bool) -> RevisionRecord | None:
-        """Shared PATCH / POST-revisions logic (docs §4.2, §4.4). Returns the new revision, if any."""
+        """Shared PATCH / POST-revisions logic (spec `DeploymentPatchRequest`). Returns the new revision, if any."""
         if dep.delete_at is not None:
             raise BadRequest(f"Deployment ID {dep.id} is being deleted and cannot be updated.")
         self._check_immutable(dep, up)

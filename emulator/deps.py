@@ -54,7 +54,8 @@ def authenticate(
     if allowed and api_key not in allowed:
         raise Forbidden("Invalid API key.")
     if not tenant:
-        # langgraph-cli keys off this phrase to prompt for a workspace (vendor-cli notes, §1.2).
+        # langgraph-cli keys off this phrase to prompt for a workspace (langgraph-cli `host_backend.py`,
+        # `_call_host_backend_with_optional_tenant`).
         raise Forbidden(
             "This API key is organization-scoped and requires workspace specification:"
             " set the X-Tenant-Id header to a workspace ID."

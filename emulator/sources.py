@@ -42,7 +42,8 @@ class SourceRules:
     self_hosted: bool = False
     #: Builds an image from source (github, internal_source); image sources skip the build phases.
     builds: bool = False
-    #: Whether a create always starts a revision (else only when it names an artifact, docs §3).
+    #: Whether a create always starts a revision (else only when it names an artifact:
+    #: the Terraform provider's cloud fake).
     revision_on_create: bool = False
     #: Environment variable names a `secrets` entry may not use (derived from `self_hosted`).
     reserved_env: frozenset[str] = field(init=False)

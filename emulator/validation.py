@@ -15,9 +15,9 @@ from .models import ResourceSpec, Secret
 from .sources import SOURCE_RULES, Rule, SourceRules, reserved_env
 
 # Lowercase letters, digits and hyphens (vendor CLI `normalize_name`: "LangSmith Deployment names
-# only allow lowercase alphanumeric characters and hyphens"), starting with a letter (live
-# experiment, docs/control-plane-api.md §3.2 S3), a DNS label of at most 63 characters ending in a
-# letter or digit (third-party client, S12; length and ending are the weakest-sourced parts).
+# only allow lowercase alphanumeric characters and hyphens"), starting with a letter (a live experiment
+# against the real API, codekiln/langstar experiment 178), a DNS label of at most 63 characters ending
+# in a letter or digit (a third-party client; length and ending are the weakest-sourced parts).
 NAME_PATTERN = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 TAG_PREFIX = "refs/tags/"
 
