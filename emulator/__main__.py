@@ -1,4 +1,4 @@
-"""`python -m emulator`: run the control-plane emulator (see emulator/README.md)."""
+"""`langsmith-emulator` (= `python -m langsmith_emulator`): run the control-plane emulator (see its README)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .config import DEFAULT_DB, DEFAULT_HOST, DEFAULT_PORT, SECRET_MASKING, Emul
 def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
     defaults = Settings()
     parser = argparse.ArgumentParser(
-        prog="python -m emulator", description="Local LangSmith Deployment control plane emulator."
+        prog="langsmith-emulator", description="Local LangSmith Deployment control plane emulator."
     )
     parser.add_argument("--host", default=DEFAULT_HOST)
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
@@ -77,9 +77,14 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from .schema import IncompatibleDatabase
     from .server import serve  # imported late so `--help` stays fast
 
-    serve(parse_args(argv))
+    config = parse_args(argv)
+    try:
+        serve(config)
+    except IncompatibleDatabase as exc:  # one line, no traceback: the message says what to do
+        raise SystemExit(f"langsmith-emulator: {exc}") from None
 
 
 if __name__ == "__main__":

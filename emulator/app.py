@@ -8,13 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from .config import EmulatorConfig
-from .control import build_control_router
 from .errors import install_error_handlers
 from .middleware import EmulatorMiddleware
-from .requestlog import API_HOST_PREFIX
-from .routes import build_router
+from .routes import include_routes
 from .runtime import Runtime
-from .v1_logs import build_v1_logs_router
 
 DESCRIPTION = """A local stand-in for the LangSmith Deployment control plane API (v2 deployments,
 revisions, listeners and v1 GitHub integrations). Every route is also served under the
@@ -38,16 +35,9 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.state.runtime = runtime
+    app.state.runtime = runtime  # what the routes' dependencies (deps.py) read
     install_error_handlers(app)
-
-    public = build_router(runtime)
-    app.include_router(public)
-    app.include_router(public, prefix=API_HOST_PREFIX, include_in_schema=False)
-    v1_logs = build_v1_logs_router(runtime)  # what langgraph-cli calls beyond the spec (`--api current`)
-    app.include_router(v1_logs)
-    app.include_router(v1_logs, prefix=API_HOST_PREFIX, include_in_schema=False)
-    app.include_router(build_control_router(runtime))
+    include_routes(app)
 
     @app.get("/ok", include_in_schema=False)
     def ok() -> dict[str, bool]:

@@ -1,6 +1,7 @@
 """Deployments and revisions: the business logic behind `/v2/deployments`.
 
-Handlers hand over parsed request models; this layer applies the rules of docs §4-§6 and §13,
+Handlers hand over parsed request models; this layer applies the control plane's create/update/revision rules (each
+behaviour and its source: emulator/README.md, evidence table),
 stores the result and returns response models. Every read first advances the lifecycle of what
 it reads, so an answer is exact to the millisecond, not to the ticker's period.
 """
@@ -39,6 +40,7 @@ from .models import (
 )
 from .outcomes import OutcomeScripts
 from .seeds import find_integration
+from .sources import GITHUB_ONLY_FIELDS, SELF_HOSTED_ONLY_FIELDS, SOURCE_RULES
 from .store import DeploymentFilter, DeploymentRecord, RevisionRecord, Store, Tx
 
 REVISION_INPUTS = ("repo_ref", "langgraph_config_path", "image_uri", "source_tarball_path")
@@ -124,6 +126,20 @@ class _Update:
     revision_source: str | None
     extras: dict[str, Any]
     display_name: str | None = None
+
+    @classmethod
+    def of(
+        cls, req: DeploymentPatchRequest | RevisionCreateRequest, extras: dict[str, Any], display_name: str | None
+    ) -> _Update:
+        return cls(
+            source_config=req.source_config or SourceConfigRequest(),
+            revision_config=req.source_revision_config or SourceRevisionConfigRequest(),
+            secrets=req.secrets,
+            secret_references=req.secret_references,
+            revision_source=req.revision_source,
+            extras=extras,
+            display_name=display_name,
+        )
 
 
 class Deployments:
@@ -306,8 +322,9 @@ class Deployments:
             dep = tx.get_deployment(tenant_id, dep_id)
             assert dep is not None
             # internal_docker/internal_source deployments get their first revision from the
-            # first push/upload PATCH (docs §3), unless the create already names an artifact.
-            if source in ("github", "external_docker") or src.image_uri or src.source_tarball_path:
+            # first push/upload PATCH (Terraform provider's cloud fake; the vendor CLI creates them with an
+            # empty source_revision_config), unless the create already names an artifact.
+            if SOURCE_RULES[source].revision_on_create or src.image_uri or src.source_tarball_path:
                 inputs = {name: getattr(src, name) for name in REVISION_INPUTS}
                 self._new_revision(tx, dep, source, inputs, now)
             return self._view(tx, self._load(tx, tenant_id, dep_id))
@@ -321,20 +338,17 @@ class Deployments:
         secret_references: list[SecretReference] | None,
     ) -> dict[str, Any]:
         validation.check_revision_fields(source, src.model_dump(include=set(REVISION_INPUTS)))
+        rules = SOURCE_RULES[source]
         github = source == "github"
-        if github:
-            missing = [
-                label
-                for label, value in (
-                    ("source_config.integration_id", sc.integration_id),
-                    ("source_config.repo_url", sc.repo_url),
-                    ("source_revision_config.repo_ref", src.repo_ref),
-                    ("source_revision_config.langgraph_config_path", src.langgraph_config_path),
-                )
-                if value is None
-            ]
-            if missing:
-                raise BadRequest(f"{', '.join(missing)} required for 'github' source.")
+        given = {
+            "source_config.integration_id": sc.integration_id,
+            "source_config.repo_url": sc.repo_url,
+            "source_revision_config.repo_ref": src.repo_ref,
+            "source_revision_config.langgraph_config_path": src.langgraph_config_path,
+            "source_revision_config.image_uri": src.image_uri,
+        }
+        if github:  # github reports what it lacks first; the other sources after the fields they forbid
+            validation.check_required(source, {label: given[label] for label in rules.required}, rules)
             if find_integration(str(sc.integration_id)) is None:
                 raise BadRequest(f"GitHub integration ID {sc.integration_id} not found.")
             if sc.custom_url is not None:
@@ -344,20 +358,17 @@ class Deployments:
                 )
             validation.validate_tag_build_on_push(src.repo_ref, sc.build_on_push)
         else:
-            for label, value in (("integration_id", sc.integration_id), ("repo_url", sc.repo_url)):
-                if value is not None:
+            for label in GITHUB_ONLY_FIELDS:
+                if getattr(sc, label) is not None:
                     raise BadRequest(f"source_config.{label} is only applicable for 'github' source.")
-        if source == "external_docker":
-            if not src.image_uri:
-                raise BadRequest("source_revision_config.image_uri is required for 'external_docker' source.")
-        else:
-            for label in ("listener_id", "listener_config"):
+        if not rules.self_hosted:
+            for label in SELF_HOSTED_ONLY_FIELDS:
                 if getattr(sc, label) is not None:
                     raise BadRequest(f"source_config.{label} is only applicable for 'external_docker' source.")
             if secret_references:
                 raise BadRequest("secret_references is only applicable for 'external_docker' source.")
-        if source == "internal_source" and not src.langgraph_config_path:
-            raise BadRequest("source_revision_config.langgraph_config_path is required for 'internal_source' source.")
+        if not github:
+            validation.check_required(source, {label: given[label] for label in rules.required}, rules)
         validation.check_create_required(source, sc.deployment_type, sc.build_on_push, sc.resource_spec is not None)
         deployment_type = sc.deployment_type or validation.SELF_HOSTED_DEPLOYMENT_TYPE
         return {
@@ -428,16 +439,8 @@ class Deployments:
     # --- update ------------------------------------------------------------------------------
 
     def patch(self, tenant_id: str, deployment_id: str, req: DeploymentPatchRequest) -> Deployment:
-        update = _Update(
-            source_config=req.source_config or SourceConfigRequest(),
-            revision_config=req.source_revision_config or SourceRevisionConfigRequest(),
-            secrets=req.secrets,
-            secret_references=req.secret_references,
-            revision_source=req.revision_source,
-            extras=req.model_extra or {},
-            # An older (spec) server has no display_name: the key is ignored, not stored, no error.
-            display_name=req.display_name if self._shape == "current" else None,
-        )
+        # An older (spec) server has no display_name: the key is ignored, not stored, no error.
+        update = _Update.of(req, req.model_extra or {}, req.display_name if self._shape == "current" else None)
         if req.source_config is not None:
             self._check_spec_deployment_type(req.source_config.deployment_type)
         if req.display_name == "" and self._shape == "current":
@@ -464,14 +467,7 @@ class Deployments:
             raise BadRequest(
                 "display_name cannot be set when creating a revision; use PATCH /v2/deployments/{deployment_id}."
             )
-        update = _Update(
-            source_config=req.source_config or SourceConfigRequest(),
-            revision_config=req.source_revision_config or SourceRevisionConfigRequest(),
-            secrets=req.secrets,
-            secret_references=req.secret_references,
-            revision_source=req.revision_source,
-            extras=extras,
-        )
+        update = _Update.of(req, extras, None)
         self._sync(deployment_id)
         with self._store.tx() as tx:
             dep = self._load(tx, tenant_id, deployment_id)
@@ -480,7 +476,7 @@ class Deployments:
             return to_revision(rev)
 
     def _apply(self, tx: Tx, dep: DeploymentRecord, up: _Update, *, force_revision: bool) -> RevisionRecord | None:
-        """Shared PATCH / POST-revisions logic (docs §4.2, §4.4). Returns the new revision, if any."""
+        """Shared PATCH / POST-revisions logic (spec `DeploymentPatchRequest`). Returns the new revision, if any."""
         if dep.delete_at is not None:
             raise BadRequest(f"Deployment ID {dep.id} is being deleted and cannot be updated.")
         self._check_immutable(dep, up)
@@ -489,7 +485,7 @@ class Deployments:
         validation.check_revision_fields(rev_source, given)
         # Inputs not sent are carried over from the latest revision (those that fit the source).
         latest = self._latest(tx, dep)
-        allowed = validation.REVISION_FIELDS[rev_source]
+        allowed = SOURCE_RULES[rev_source].revision_fields
         merged: dict[str, str | None] = {
             name: (given[name] if given[name] is not None else getattr(latest, name, None)) if name in allowed else None
             for name in REVISION_INPUTS
@@ -583,12 +579,7 @@ class Deployments:
 
     @staticmethod
     def _check_revision_inputs(source: str, merged: dict[str, str | None]) -> None:
-        required = {
-            "github": ("repo_ref", "langgraph_config_path"),
-            "internal_source": ("source_tarball_path", "langgraph_config_path"),
-            "external_docker": ("image_uri",),
-            "internal_docker": ("image_uri",),
-        }[source]
+        required = SOURCE_RULES[source].revision_fields
         missing = [f"source_revision_config.{name}" for name in required if not merged.get(name)]
         if missing:
             raise BadRequest(f"{', '.join(missing)} required to create a revision for '{source}' source.")

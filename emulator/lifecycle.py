@@ -9,6 +9,9 @@ were in flight when it stopped.
     CREATING -> QUEUED -> AWAITING_BUILD -> BUILDING -> AWAITING_DEPLOY -> DEPLOYING -> DEPLOYED
     (image sources skip AWAITING_BUILD and BUILDING)
 
+That path and each phase's length are data (`PHASES`, and `builds` in `sources.SOURCE_RULES`); the
+code below adds what a scripted outcome changes and the log lines of each step.
+
 One revision per deployment is in flight at a time; a revision leaving QUEUED takes the slot only
 when it is free, the newest queued revision wins and older queued ones become SKIPPED.
 """
@@ -16,17 +19,21 @@ when it is free, the newest queued revision wins and older queued ones become SK
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
+from typing import Literal
 
 from .config import Settings
 from .seeds import IMAGE_VERSION
+from .sources import builds
 from .store import IN_FLIGHT_STATUSES, TRANSIENT_STATUSES, DeploymentRecord, RevisionRecord, Tx
 
 #: How long CREATING and (at least) QUEUED last. Short, but long enough to be observed.
 BRIEF_SECONDS = 0.1
 #: Share of build/deploy time spent in AWAITING_BUILD/AWAITING_DEPLOY; the rest is the active phase.
 AWAITING_SHARE = 0.2
-BUILD_SOURCES = frozenset({"github", "internal_source"})
 TERMINAL_STATUSES = frozenset(
     {"CREATE_FAILED", "BUILD_FAILED", "DEPLOY_FAILED", "DEPLOYED", "SKIPPED", "INTERRUPTED", "UNKNOWN"}
 )
@@ -54,8 +61,70 @@ TRANSIENT_OUTCOMES = {
 }
 
 
-def is_build_source(source: str) -> bool:
-    return source in BUILD_SOURCES
+@dataclass(frozen=True)
+class Phase:
+    """A status a revision passes through: what follows it on the happy path, and how long it lasts
+    (`fraction` of the `build_seconds`/`deploy_seconds` setting named by `clock`; None: `BRIEF_SECONDS`)."""
+
+    next: str
+    clock: Literal["build", "deploy"] | None = None
+    fraction: float = 1.0
+
+
+PHASES: Mapping[str, Phase] = MappingProxyType(
+    {
+        "CREATING": Phase(next="QUEUED"),
+        "QUEUED": Phase(next="AWAITING_BUILD"),  # "AWAITING_DEPLOY" for sources that do not build
+        "AWAITING_BUILD": Phase(next="BUILDING", clock="build", fraction=AWAITING_SHARE),
+        "BUILDING": Phase(next="AWAITING_DEPLOY", clock="build", fraction=1 - AWAITING_SHARE),
+        "AWAITING_DEPLOY": Phase(next="DEPLOYING", clock="deploy", fraction=AWAITING_SHARE),
+        "DEPLOYING": Phase(next="DEPLOYED", clock="deploy", fraction=1 - AWAITING_SHARE),
+        # Scripted transients (TRANSIENT_OUTCOMES) resume the rollout; their length is scripted too.
+        "INTERRUPTED": Phase(next="DEPLOYING"),
+        "UNKNOWN": Phase(next="DEPLOYING"),
+    }
+)
+
+
+#: Scripted failures: (the phase that ends, the revision's outcome) -> (log type, error line, final status).
+FAILURES: Mapping[tuple[str, str], tuple[str, str, str]] = MappingProxyType(
+    {
+        ("CREATING", Outcome.CREATE_FAILED): (
+            "build",
+            "create failed: could not provision resources for the revision",
+            "CREATE_FAILED",
+        ),
+        ("BUILDING", Outcome.INTERRUPTED): ("build", "revision interrupted during build", "INTERRUPTED"),
+        ("BUILDING", Outcome.BUILD_FAILED): (
+            "build",
+            "build failed: dependency installation exited with code 1",
+            "BUILD_FAILED",
+        ),
+        # Image sources have no build to interrupt: theirs is interrupted while deploying.
+        ("DEPLOYING", Outcome.INTERRUPTED): ("deploy", "revision interrupted during deploy", "INTERRUPTED"),
+        ("DEPLOYING", Outcome.DEPLOY_FAILED): (
+            "deploy",
+            "deploy failed: container exited with code 1 before becoming healthy",
+            "DEPLOY_FAILED",
+        ),
+    }
+)
+#: The phase before an interruption ends after this share of its usual length.
+INTERRUPTED_SHARE = 0.5
+
+
+def phase_seconds(status: str, settings: Settings, share: float = 1.0) -> float:
+    """How long `status` lasts; `share` < 1 cuts it short (an interrupted phase ends halfway)."""
+    phase = PHASES[status]
+    if phase.clock is None:
+        return BRIEF_SECONDS
+    seconds = settings.build_seconds if phase.clock == "build" else settings.deploy_seconds
+    return seconds * phase.fraction * share
+
+
+def after_queue(source: str) -> str:
+    """The status a revision leaving QUEUED enters: image sources skip the build phases."""
+    return PHASES["QUEUED"].next if builds(source) else PHASES["BUILDING"].next
 
 
 def commit_sha(repo_url: str | None, repo_ref: str | None, revision_id: str) -> str:
@@ -77,6 +146,11 @@ def _set(tx: Tx, rev: RevisionRecord, status: str, at: float, next_at: float | N
     tx.update_revision(rev.id, status=status, updated_at=at, phase_started_at=at, next_at=next_at)
 
 
+def _enter(tx: Tx, rev: RevisionRecord, status: str, at: float, s: Settings, share: float = 1.0) -> None:
+    """Move to `status` for as long as `PHASES` says it lasts."""
+    _set(tx, rev, status, at, at + phase_seconds(status, s, share))
+
+
 def _terminate(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, status: str, at: float) -> None:
     """Close a revision and hand the deployment's slot to whoever is waiting in QUEUED."""
     _set(tx, rev, status, at, None)
@@ -94,16 +168,16 @@ def _mark_deployed(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float
 
 def _start_build(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float, s: Settings) -> None:
     _log(tx, rev, "build", at, f"Build for revision {rev.id} queued")
-    _set(tx, rev, "AWAITING_BUILD", at, at + s.build_seconds * AWAITING_SHARE)
+    _enter(tx, rev, "AWAITING_BUILD", at, s)
 
 
 def _start_deploy(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float, s: Settings) -> None:
     _log(tx, rev, "deploy", at, f"Deployment of revision {rev.id} queued")
-    _set(tx, rev, "AWAITING_DEPLOY", at, at + s.deploy_seconds * AWAITING_SHARE)
+    _enter(tx, rev, "AWAITING_DEPLOY", at, s)
 
 
 def _leave_queue(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float, s: Settings) -> None:
-    if is_build_source(rev.source):
+    if after_queue(rev.source) == "AWAITING_BUILD":
         _start_build(tx, dep, rev, at, s)
         return
     _log(tx, rev, "build", at, f"Prebuilt image {rev.image_uri}: no build required")
@@ -131,15 +205,17 @@ def _dispatch_queue(tx: Tx, dep: DeploymentRecord, open_revs: list[RevisionRecor
 
 def _finish_phase(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float, s: Settings) -> None:
     outcome = rev.outcome
-    build = is_build_source(rev.source)
+    failure = FAILURES.get((rev.status, outcome)) if outcome else None
+    if failure is not None:
+        log_type, line, final = failure
+        _error(tx, rev, log_type, at, line)
+        _terminate(tx, dep, rev, final, at)
+        return
+    # An interrupted revision's last phase before the interruption ends halfway.
+    share = INTERRUPTED_SHARE if outcome == Outcome.INTERRUPTED else 1.0
     if rev.status == "CREATING":
-        if outcome == Outcome.CREATE_FAILED:
-            _error(tx, rev, "build", at, "create failed: could not provision resources for the revision")
-            _terminate(tx, dep, rev, "CREATE_FAILED", at)
-        else:
-            _set(tx, rev, "QUEUED", at, at + BRIEF_SECONDS)
+        _enter(tx, rev, PHASES["CREATING"].next, at, s)
     elif rev.status == "AWAITING_BUILD":
-        share = 0.5 if outcome == Outcome.INTERRUPTED else 1.0
         if rev.source == "internal_source":
             fetch = [f"Extracting uploaded source tarball {rev.source_tarball_path}"]
         else:
@@ -149,17 +225,10 @@ def _finish_phase(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float,
             ]
         config_line = f"Reading LangGraph configuration from {rev.langgraph_config_path}"
         _log(tx, rev, "build", at, *fetch, config_line, "Building image: installing dependencies")
-        _set(tx, rev, "BUILDING", at, at + s.build_seconds * (1 - AWAITING_SHARE) * share)
+        _enter(tx, rev, PHASES["AWAITING_BUILD"].next, at, s, share)
     elif rev.status == "BUILDING":
-        if outcome == Outcome.INTERRUPTED:
-            _error(tx, rev, "build", at, "revision interrupted during build")
-            _terminate(tx, dep, rev, "INTERRUPTED", at)
-        elif outcome == Outcome.BUILD_FAILED:
-            _error(tx, rev, "build", at, "build failed: dependency installation exited with code 1")
-            _terminate(tx, dep, rev, "BUILD_FAILED", at)
-        else:
-            _log(tx, rev, "build", at, "Image built and pushed to the registry", "Build succeeded")
-            _start_deploy(tx, dep, rev, at, s)
+        _log(tx, rev, "build", at, "Image built and pushed to the registry", "Build succeeded")
+        _start_deploy(tx, dep, rev, at, s)
     elif rev.status == "AWAITING_DEPLOY":
         _log(tx, rev, "deploy", at, f"Rolling out {dep.name}", "Waiting for Agent Server pods to become ready")
         if outcome == Outcome.STUCK:
@@ -167,26 +236,17 @@ def _finish_phase(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float,
             return
         transient = TRANSIENT_OUTCOMES.get(Outcome(outcome)) if outcome else None
         if transient is not None:
-            phase = s.deploy_seconds * (1 - AWAITING_SHARE)
-            seconds = rev.outcome_seconds if rev.outcome_seconds is not None else phase
+            seconds = rev.outcome_seconds if rev.outcome_seconds is not None else phase_seconds("DEPLOYING", s)
             line = f"WARNING: revision {rev.id} is {transient}; the platform keeps retrying (scripted by the emulator)"
             _log(tx, rev, "deploy", at, line, level="WARNING")
             _set(tx, rev, transient, at, at + seconds)
             return
-        share = 0.5 if outcome == Outcome.INTERRUPTED and not build else 1.0
-        _set(tx, rev, "DEPLOYING", at, at + s.deploy_seconds * (1 - AWAITING_SHARE) * share)
+        _enter(tx, rev, PHASES["AWAITING_DEPLOY"].next, at, s, share)
     elif rev.status in TRANSIENT_STATUSES:
         _log(tx, rev, "deploy", at, f"Revision {rev.id} recovered from {rev.status}; resuming the rollout")
-        _set(tx, rev, "DEPLOYING", at, at + s.deploy_seconds * (1 - AWAITING_SHARE))
+        _enter(tx, rev, PHASES[rev.status].next, at, s)
     elif rev.status == "DEPLOYING":
-        if outcome == Outcome.INTERRUPTED and not build:
-            _error(tx, rev, "deploy", at, "revision interrupted during deploy")
-            _terminate(tx, dep, rev, "INTERRUPTED", at)
-        elif outcome == Outcome.DEPLOY_FAILED:
-            _error(tx, rev, "deploy", at, "deploy failed: container exited with code 1 before becoming healthy")
-            _terminate(tx, dep, rev, "DEPLOY_FAILED", at)
-        else:
-            _mark_deployed(tx, dep, rev, at)
+        _mark_deployed(tx, dep, rev, at)
 
 
 def advance_deployment(tx: Tx, dep: DeploymentRecord, now: float, settings: Settings) -> None:

@@ -43,7 +43,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
 async def drop_connection(scope: Scope, receive: Receive) -> None:
     """Reset the TCP connection without a response, as a crashed proxy or server would."""
     transport: Any = scope.get("state", {}).get(TRANSPORT_KEY)
-    if transport is None:  # not served by `emulator.server` (e.g. an in-process test client)
+    if transport is None:  # not served by `langsmith_emulator.server` (e.g. an in-process test client)
         raise ConnectionAbortedError("connection dropped by an injected fault")
     sock = transport.get_extra_info("socket")
     if sock is not None:

@@ -5,6 +5,11 @@ validated the way the real (FastAPI) server does: schema violations are 422s, bu
 checked later by the service and become 400s. Kubernetes sub-objects are TypedDicts because the
 spec makes their keys optional but not nullable, and echoing back only what was sent keeps the
 responses valid against the spec.
+
+Request and response models repeat each other's fields (`SourceConfigRequest` / `SourceConfig`,
+`SourceRevisionConfigRequest` / `SourceRevisionConfig`, ...) on purpose: the spec declares them as
+separate schemas with different types and nullability (a UUID in, a string out), and keeping one
+class per schema lets each be diffed against the spec. `duplicates` reports them; they stay.
 """
 
 from __future__ import annotations
@@ -219,7 +224,8 @@ class DeploymentPatchRequest(BaseModel):
 
 
 class RevisionCreateRequest(BaseModel):
-    """Body of `POST /v2/deployments/{id}/revisions` (docs §4.3; not in the May 2026 spec)."""
+    """Body of `POST /v2/deployments/{id}/revisions` (the vendor's API reference page
+    `create-deployment-revision` and the Terraform provider; not in the May 2026 spec)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -269,7 +275,7 @@ class Deployment(BaseModel):
     latest_revision_id: str | None
     active_revision_id: str | None
     image_version: str | None = None
-    # Not in the May 2026 spec; newer servers return it (docs §3) and accept it on PATCH. Left
+    # Not in the May 2026 spec; newer servers return it (Terraform provider) and accept it on PATCH. Left
     # MISSING (absent from the body) when serving `--api spec`.
     display_name: str | MISSING | None = MISSING
 

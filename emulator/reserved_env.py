@@ -1,16 +1,14 @@
-"""Environment variable names a deployment may not set, per source: one table, kept as data.
+"""Environment variable names a deployment may not set, as the vendor lists them (data only).
 
 Source: the vendor CLI, `langgraph_cli/deploy.py` (langgraph-cli 0.4.40) `RESERVED_ENV_VARS`, whose
 comments split it into the host backend's `LANGCHAIN_RESERVED_ENV_VARS` (reserved everywhere) and
 `ALLOWED_SELF_HOSTED_ENV_VARS` ("rejected for non-self-hosted"). Self-hosted means the
 `external_docker` source (the spec: "only available for self-hosted deployments"); every other
-source runs on LangSmith Cloud. Tests compare this table with the provider's.
+source runs on LangSmith Cloud. The per-source sets are a column of `sources.SOURCE_RULES`; tests
+compare them with the provider's.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from types import MappingProxyType
 
 #: `LANGCHAIN_RESERVED_ENV_VARS` of the host backend: managed by the platform on every source.
 ALWAYS_RESERVED = frozenset(
@@ -63,19 +61,3 @@ ALLOWED_SELF_HOSTED = frozenset(
         "LSD_DEPLOYMENT_TYPE",
     }
 )
-
-SELF_HOSTED_SOURCES = frozenset({"external_docker"})
-SOURCES = ("github", "external_docker", "internal_docker", "internal_source")
-
-#: source -> names a `secrets` entry may not use on that source.
-RESERVED_ENV_BY_SOURCE: Mapping[str, frozenset[str]] = MappingProxyType(
-    {
-        source: ALWAYS_RESERVED if source in SELF_HOSTED_SOURCES else ALWAYS_RESERVED | ALLOWED_SELF_HOSTED
-        for source in SOURCES
-    }
-)
-
-
-def reserved_env(source: str) -> frozenset[str]:
-    """The reserved names for `source` (an unknown source gets the strictest, Cloud, set)."""
-    return RESERVED_ENV_BY_SOURCE.get(source, ALWAYS_RESERVED | ALLOWED_SELF_HOSTED)

@@ -19,89 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS tenants (
-    tenant_id TEXT PRIMARY KEY,
-    seeded_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS deployments (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    tenant_id TEXT NOT NULL,
-    name TEXT NOT NULL,
-    display_name TEXT,
-    source TEXT NOT NULL,
-    status TEXT NOT NULL,
-    source_config TEXT NOT NULL,
-    secrets TEXT NOT NULL,
-    secret_references TEXT,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    latest_revision_id TEXT,
-    active_revision_id TEXT,
-    image_version TEXT,
-    delete_at REAL,
-    delete_tracing_project INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS deployments_by_tenant ON deployments (tenant_id, seq);
-CREATE INDEX IF NOT EXISTS deployments_by_delete_at ON deployments (delete_at) WHERE delete_at IS NOT NULL;
-CREATE TABLE IF NOT EXISTS revisions (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    deployment_id TEXT NOT NULL,
-    source TEXT NOT NULL,
-    status TEXT NOT NULL,
-    repo_ref TEXT,
-    langgraph_config_path TEXT,
-    image_uri TEXT,
-    source_tarball_path TEXT,
-    repo_commit_sha TEXT,
-    outcome TEXT,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    phase_started_at REAL NOT NULL,
-    next_at REAL,
-    outcome_seconds REAL
-);
-CREATE INDEX IF NOT EXISTS revisions_by_deployment ON revisions (deployment_id, seq);
-CREATE INDEX IF NOT EXISTS revisions_by_next_at ON revisions (next_at) WHERE next_at IS NOT NULL;
-CREATE TABLE IF NOT EXISTS revision_logs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    revision_id TEXT NOT NULL,
-    type TEXT NOT NULL,
-    ts REAL NOT NULL,
-    level TEXT NOT NULL,
-    message TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS revision_logs_by_revision ON revision_logs (revision_id, type, id);
-CREATE TABLE IF NOT EXISTS tracing_projects (
-    tenant_id TEXT NOT NULL,
-    name TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    PRIMARY KEY (tenant_id, name)
-);
-CREATE TABLE IF NOT EXISTS listeners (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    tenant_id TEXT NOT NULL,
-    id TEXT NOT NULL,
-    compute_type TEXT NOT NULL,
-    compute_id TEXT NOT NULL,
-    version TEXT,
-    compute_config TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    UNIQUE (tenant_id, id),
-    UNIQUE (tenant_id, compute_id)
-);
-"""
+from .schema import TABLES, prepare
 
-TABLES = ("tenants", "deployments", "revisions", "revision_logs", "tracing_projects", "listeners")
 JSON_COLUMNS = frozenset({"source_config", "secrets", "secret_references", "compute_config"})
 IN_FLIGHT_STATUSES = ("AWAITING_BUILD", "BUILDING", "AWAITING_DEPLOY", "DEPLOYING")
 #: Statuses a revision may pass through and leave again (a scripted transient, see lifecycle).
 TRANSIENT_STATUSES = ("INTERRUPTED", "UNKNOWN")
-#: Columns added after the first release: (table, column, type), added to older database files.
-ADDED_COLUMNS = (("revisions", "outcome_seconds", "REAL"),)
 #: SQLite integers are 64-bit; the API accepts any offset >= 0, so larger ones are clamped.
 MAX_SQL_INT = 2**62
 
@@ -467,14 +390,14 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         with self._lock:
-            if path != ":memory:":
-                self._conn.execute("PRAGMA journal_mode=WAL")
-                self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.executescript(SCHEMA)
-            for table, column, kind in ADDED_COLUMNS:
-                present = {str(row[1]) for row in self._conn.execute(f"PRAGMA table_info({table})")}
-                if column not in present:
-                    self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            try:
+                prepare(self._conn, path)
+                if path != ":memory:":
+                    self._conn.execute("PRAGMA journal_mode=WAL")
+                    self._conn.execute("PRAGMA synchronous=NORMAL")
+            except BaseException:
+                self._conn.close()
+                raise
 
     @contextmanager
     def tx(self) -> Iterator[Tx]:

@@ -3,7 +3,7 @@
 This module is a stable interface for every test suite that needs a control plane (ours and
 other teams' CI). Typical use::
 
-    from emulator.testing import API_KEY, TENANT_ID, running_emulator
+    from langsmith_emulator.testing import API_KEY, TENANT_ID, running_emulator
 
     with running_emulator(build_seconds=0.2) as emu:
         requests.get(f"{emu.url}/v2/deployments", headers=emu.headers())
@@ -59,7 +59,6 @@ GITHUB_REPO_URL = "https://github.com/langchain-ai/langgraph-example"
 #: whole suite can be re-run against the older, spec-only server without editing a test.
 API_ENV = "LANGSMITH_EMULATOR_API"
 STARTUP_TIMEOUT = 15.0
-_PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 
 
 def default_api() -> str:
@@ -119,15 +118,13 @@ class EmulatorProcess:
         """Start (or restart, on the same port and database) and wait for `GET /ok`."""
         if self._process is not None and self._process.poll() is None:
             return
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_PARENT, env.get("PYTHONPATH")]))
         with open(self.log_path, "ab") as log:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "emulator", *self._args],
+                # The installed package (editable or not), as a user runs it: no source path added.
+                [sys.executable, "-m", "langsmith_emulator", *self._args],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                env=env,
             )
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline:
@@ -136,7 +133,7 @@ class EmulatorProcess:
             try:
                 if _requests.get(f"{self.url}/ok", timeout=1).ok:
                     return
-            except _requests.ConnectionError:
+            except (_requests.ConnectionError, _requests.Timeout):  # not listening yet, or a loaded machine
                 pass
             time.sleep(0.05)
         self.stop()

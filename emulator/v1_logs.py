@@ -9,13 +9,10 @@ shape (`{"logs": [{id, timestamp, level, message}], "next_offset"}`), which is w
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
-from uuid import UUID
+from typing import Literal
 
-from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from .auth import make_authenticator
 from .errors import BadRequest
 from .models import LogEntry, LogsResponse
 from .runtime import Runtime
@@ -86,37 +83,16 @@ def select_logs(records: Iterable[LogRecord], q: LogsQuery) -> LogsResponse:
     return LogsResponse(logs=logs, next_offset=str(offset + len(page)) if more else None)
 
 
-def build_v1_logs_router(runtime: Runtime) -> APIRouter:
-    # Not in the spec: under `--api spec` the middleware (apishape.py) answers these paths 404 first.
-    router = APIRouter(tags=["Logs (v1, used by langgraph-cli; not in the spec)"])
-    Tenant = Annotated[str, Depends(make_authenticator(runtime))]
-    deployments = runtime.deployments
+def revision_lines(
+    runtime: Runtime, tenant_id: str, deployment_id: str, revision_id: str, log_type: str
+) -> list[LogRecord]:
+    runtime.deployments.get_revision(tenant_id, deployment_id, revision_id)  # 404s, and brings the lifecycle up to date
+    with runtime.store.tx() as tx:
+        return tx.list_logs(revision_id, log_type, None, False, _ALL, 0)
 
-    def revision_lines(tenant_id: str, deployment_id: str, revision_id: str, log_type: str) -> list[LogRecord]:
-        deployments.get_revision(tenant_id, deployment_id, revision_id)  # 404s, and brings the lifecycle up to date
-        with runtime.store.tx() as tx:
-            return tx.list_logs(revision_id, log_type, None, False, _ALL, 0)
 
-    def deployment_lines(tenant_id: str, deployment_id: str) -> Sequence[LogRecord]:
-        deployments.get(tenant_id, deployment_id)
-        with runtime.store.tx() as tx:
-            revisions = tx.list_revisions(deployment_id, None, _ALL, 0)
-            return [line for rev in revisions for line in tx.list_logs(rev.id, "deploy", None, False, _ALL, 0)]
-
-    @router.post("/v1/projects/{deployment_id}/revisions/{revision_id}/build_logs")
-    def list_revision_build_logs(
-        deployment_id: UUID, revision_id: UUID, body: LogsQuery, tenant_id: Tenant
-    ) -> LogsResponse:
-        return select_logs(revision_lines(tenant_id, str(deployment_id), str(revision_id), "build"), body)
-
-    @router.post("/v1/projects/{deployment_id}/revisions/{revision_id}/deploy_logs")
-    def list_revision_deploy_logs(
-        deployment_id: UUID, revision_id: UUID, body: LogsQuery, tenant_id: Tenant
-    ) -> LogsResponse:
-        return select_logs(revision_lines(tenant_id, str(deployment_id), str(revision_id), "deploy"), body)
-
-    @router.post("/v1/projects/{deployment_id}/deploy_logs")
-    def list_deployment_deploy_logs(deployment_id: UUID, body: LogsQuery, tenant_id: Tenant) -> LogsResponse:
-        return select_logs(deployment_lines(tenant_id, str(deployment_id)), body)
-
-    return router
+def deployment_lines(runtime: Runtime, tenant_id: str, deployment_id: str) -> Sequence[LogRecord]:
+    runtime.deployments.get(tenant_id, deployment_id)
+    with runtime.store.tx() as tx:
+        revisions = tx.list_revisions(deployment_id, None, _ALL, 0)
+        return [line for rev in revisions for line in tx.list_logs(rev.id, "deploy", None, False, _ALL, 0)]

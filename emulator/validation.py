@@ -7,30 +7,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .apishape import SPEC_PATH
 from .errors import BadRequest
 from .models import ResourceSpec, Secret
-from .reserved_env import reserved_env
+from .sources import SOURCE_RULES, Rule, SourceRules, reserved_env
 
 # Lowercase letters, digits and hyphens (vendor CLI `normalize_name`: "LangSmith Deployment names
-# only allow lowercase alphanumeric characters and hyphens"), starting with a letter (live
-# experiment, docs/control-plane-api.md §3.2 S3), a DNS label of at most 63 characters ending in a
-# letter or digit (third-party client, S12; length and ending are the weakest-sourced parts).
+# only allow lowercase alphanumeric characters and hyphens"), starting with a letter (a live experiment
+# against the real API, codekiln/langstar experiment 178), a DNS label of at most 63 characters ending
+# in a letter or digit (a third-party client; length and ending are the weakest-sourced parts).
 NAME_PATTERN = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 TAG_PREFIX = "refs/tags/"
-
-#: Values the server materialises for external images when the client leaves them out.
-RESOURCE_SPEC_DEFAULTS = {"min_scale": 1, "max_scale": 1, "cpu": 1.0, "memory_mb": 2048}
-
-#: Which revision inputs make sense for which (revision) source.
-REVISION_FIELDS = {
-    "github": frozenset({"repo_ref", "langgraph_config_path"}),
-    "internal_source": frozenset({"source_tarball_path", "langgraph_config_path"}),
-    "external_docker": frozenset({"image_uri"}),
-    "internal_docker": frozenset({"image_uri"}),
-}
 
 
 #: The Terraform provider's cloud fake (deployment_cloud_acceptance_test.go) answers exactly this.
@@ -39,20 +28,28 @@ CLOUD_CREATE_REQUIRED = "Cloud deployment_type and GitHub build_on_push must be 
 SELF_HOSTED_DEPLOYMENT_TYPE = "prod"
 
 
+def check_required(source: str, given: Mapping[str, object], rules: SourceRules) -> None:
+    """The source's `required` fields (`given`: label -> value), all missing ones in one message."""
+    missing = [label for label, value in given.items() if value is None or (rules.blank_is_missing and value == "")]
+    if missing:
+        verb = "is required" if len(rules.required) == 1 else "required"
+        raise BadRequest(f"{', '.join(missing)} {verb} for '{source}' source.")
+
+
 def check_create_required(
     source: str, deployment_type: str | None, build_on_push: bool | None, has_resource_spec: bool
 ) -> None:
     """What a create must carry, per source (Terraform provider fakes; vendor CLI create bodies)."""
-    if source == "external_docker":
-        if deployment_type is not None:
-            raise BadRequest("source_config.deployment_type is not applicable for 'external_docker' source.")
-        if not has_resource_spec:
-            raise BadRequest(
-                "source_config.resource_spec is required for 'external_docker' source (send {} for defaults)."
-            )
-    elif deployment_type is None or (source == "github" and build_on_push is None):
+    rules = SOURCE_RULES[source]
+    if rules.deployment_type is Rule.FORBIDDEN and deployment_type is not None:
+        raise BadRequest(f"source_config.deployment_type is not applicable for '{source}' source.")
+    if rules.resource_spec_required and not has_resource_spec:
+        raise BadRequest(f"source_config.resource_spec is required for '{source}' source (send {{}} for defaults).")
+    if (rules.deployment_type is Rule.REQUIRED and deployment_type is None) or (
+        rules.build_on_push is Rule.REQUIRED and build_on_push is None
+    ):
         raise BadRequest(CLOUD_CREATE_REQUIRED)
-    if source != "github" and build_on_push is not None:
+    if rules.build_on_push is Rule.FORBIDDEN and build_on_push is not None:
         raise BadRequest("build_on_push is only valid for GitHub")
 
 
@@ -90,7 +87,7 @@ def validate_tag_build_on_push(repo_ref: str | None, build_on_push: bool | None)
 
 def check_revision_fields(source: str, given: dict[str, str | None]) -> None:
     """Reject revision inputs that do not apply to `source` (null values are always fine)."""
-    allowed = REVISION_FIELDS[source]
+    allowed = SOURCE_RULES[source].revision_fields
     for field_name, value in given.items():
         if value is not None and field_name not in allowed:
             raise BadRequest(f"source_revision_config.{field_name} is not applicable for '{source}' source.")
@@ -119,11 +116,12 @@ def round_cpu(spec: dict[str, object]) -> dict[str, object]:
 
 def materialise_resource_spec(spec: ResourceSpec | None, source: str) -> dict[str, object] | None:
     """Store a spec whole (never merged); external images get the server defaults for unset fields."""
-    if spec is None and source != "external_docker":
+    defaults = SOURCE_RULES[source].resource_spec_defaults
+    if spec is None and defaults is None:
         return None
     full: dict[str, object] = {name: None for name in ResourceSpec.model_fields}
-    if source == "external_docker":
-        full.update(RESOURCE_SPEC_DEFAULTS)
+    if defaults is not None:
+        full.update(defaults)
     if spec is not None:
         full.update(spec.model_dump(mode="json", exclude_unset=True))
     return round_cpu(full)

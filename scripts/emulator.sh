@@ -20,12 +20,12 @@ case "$cmd" in
     if curl -fsS "$url/ok" >/dev/null 2>&1; then
       echo "something else already answers on $url; set EMULATOR_PORT or LANGSMITH_CONTROL_PLANE_URL" >&2; exit 1
     fi
-    nohup "$root/.venv/bin/python" -m emulator --port "$port" --db "$dir/control-plane.sqlite3" \
+    nohup "$root/.venv/bin/python" -m langsmith_emulator --port "$port" --db "$dir/control-plane.sqlite3" \
       >"$dir/emulator-$port.log" 2>&1 &
     echo $! >"$pidfile"
     for _ in $(seq 1 100); do
       if curl -fsS "$url/ok" >/dev/null 2>&1; then echo "local control plane running at $url"; exit 0; fi
-      alive || { echo "local control plane failed to start; see $dir/emulator-$port.log" >&2; exit 1; }
+      alive || { echo "local control plane failed to start; see $dir/emulator-$port.log:" >&2; tail -n 3 "$dir/emulator-$port.log" >&2; exit 1; }
       sleep 0.1
     done
     echo "local control plane did not answer on $url within 10 s; see $dir/emulator-$port.log" >&2; exit 1

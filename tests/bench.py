@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from emulator.testing import API_KEY, GITHUB_INTEGRATION_ID, TENANT_ID, running_emulator
+from langsmith_emulator.testing import API_KEY, GITHUB_INTEGRATION_ID, TENANT_ID, running_emulator
 from provider import Deployment, SourceConfigArgs, SourceRevisionConfigArgs
 from provider.waiter import Polling
 

@@ -20,9 +20,9 @@ from typing import Any
 
 import requests
 
-from emulator.agents.build import EnvCache
-from emulator.agents.server import start_server
-from emulator.agents.supervisor import Supervisor
+from langsmith_emulator.agents.build import EnvCache
+from langsmith_emulator.agents.server import start_server
+from langsmith_emulator.agents.supervisor import Supervisor
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "local-agent" / "agent"
 

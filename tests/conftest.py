@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from emulator.testing import API_KEY, TENANT_ID, running_emulator
+from langsmith_emulator.testing import API_KEY, TENANT_ID, running_emulator
 
 from .support.host import Host, provider_host
 

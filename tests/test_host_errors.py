@@ -10,7 +10,7 @@ import socket
 
 import pytest
 
-from emulator.testing import API_KEY, TENANT_ID, free_port
+from langsmith_emulator.testing import API_KEY, TENANT_ID, free_port
 from provider import errors
 from provider.client import CONNECT_RETRIES, APIError, idempotent_retry, oldest_first, post_retry, transport_reason
 from provider.config import ConfigurationError

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from emulator.testing import API_KEY, TENANT_ID
+from langsmith_emulator.testing import API_KEY, TENANT_ID
 
 from .support.bad_inputs import CATALOGUE, Bad
 from .support.data import docker_inputs, github_inputs

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from emulator.reserved_env import RESERVED_ENV_BY_SOURCE
+from langsmith_emulator.sources import RESERVED_ENV_BY_SOURCE
 from provider import inputs
 
 #: Names the provider keeps for itself (its ownership marker), which the service knows nothing of.

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from emulator.testing import API_KEY
+from langsmith_emulator.testing import API_KEY
 
 from .support.data import github_inputs
 from .support.host import HostError, provider_host
@@ -25,7 +25,7 @@ def test_org_scoped_key_without_workspace_is_explained(emulator: Any) -> None:
 
 
 def test_workspace_from_vendor_cli_variable(emulator: Any) -> None:
-    from emulator.testing import TENANT_ID
+    from langsmith_emulator.testing import TENANT_ID
 
     with provider_host(env={"LANGSMITH_WORKSPACE_ID": "", "LANGSMITH_TENANT_ID": TENANT_ID}) as host:
         host.configure({"langsmith:apiKey": API_KEY, "langsmith:controlPlaneUrl": emulator.url})

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from pulumi import automation as auto
 
-from emulator.testing import API_KEY, TENANT_ID
+from langsmith_emulator.testing import API_KEY, TENANT_ID
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pulumi
 
-from emulator.testing import API_KEY, GITHUB_INTEGRATION_ID, GITHUB_REPO_URL, LISTENER_ID
+from langsmith_emulator.testing import API_KEY, GITHUB_INTEGRATION_ID, GITHUB_REPO_URL, LISTENER_ID
 from provider import (
     Deployment,
     DeploymentArgs,

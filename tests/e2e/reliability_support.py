@@ -22,7 +22,7 @@ from typing import Any
 
 import pulumi
 
-from emulator.testing import GITHUB_INTEGRATION_ID
+from langsmith_emulator.testing import GITHUB_INTEGRATION_ID
 from provider import Deployment
 
 from .harness import VENV, E2EStack, api, is_ciphertext, live_deployments

@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 import yaml
 
-from emulator.testing import (
+from langsmith_emulator.testing import (
     API_KEY,
     GITHUB_INTEGRATION_ID,
     GITHUB_REPO_URL,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from emulator.testing import LISTENER_ID
+from langsmith_emulator.testing import LISTENER_ID
 
 from .harness import ROOT, E2EStack, last_seq, live_deployments
 from .lifecycle_support import assert_secrets_sealed, copy_project, deployment, env_of, writes

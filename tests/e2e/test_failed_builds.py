@@ -11,7 +11,7 @@ import pytest
 from pulumi.automation import OpType
 from pulumi.automation.errors import CommandError
 
-from emulator.testing import free_port
+from langsmith_emulator.testing import free_port
 
 from .harness import E2EStack, api
 from .reliability_support import assert_converged, by_name, comparable, github_spec, revisions, spec_program

@@ -13,7 +13,7 @@ import pulumi
 import pytest
 from pulumi import automation as auto
 
-from emulator.testing import GITHUB_INTEGRATION_ID, GITHUB_REPO_URL, TENANT_ID
+from langsmith_emulator.testing import GITHUB_INTEGRATION_ID, GITHUB_REPO_URL, TENANT_ID
 from provider.lookups import get_deployment, get_github_integration, list_revisions
 
 from ..support.data import github_body

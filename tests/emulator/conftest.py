@@ -1,15 +1,16 @@
-"""Shared fixtures: one emulator subprocess per session, reset before every test."""
+"""The one set of fixtures and builders for these tests: one emulator subprocess per session, reset
+before every test, and an `Api` client with the request builders and polling helpers they share."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import pytest
 import requests
 
-from emulator.testing import (
+from langsmith_emulator.testing import (
     TENANT_ID,
     EmulatorProcess,
     running_emulator,
@@ -18,6 +19,8 @@ from emulator.testing import (
 from ..support.data import github_body
 
 TERMINAL = {"DEPLOYED", "CREATE_FAILED", "BUILD_FAILED", "DEPLOY_FAILED", "SKIPPED", "INTERRUPTED"}
+#: A small explicit resource_spec, as the vendor CLI sends one.
+SMALL_SPEC = {"min_scale": 1, "max_scale": 1, "cpu": 1, "memory_mb": 1024}
 
 
 def docker_body(name: str, image: str = "registry.example.com/agent:v1", **overrides: Any) -> dict[str, Any]:
@@ -90,6 +93,24 @@ class Api:
         response = self.get(f"/v2/deployments/{deployment_id}/revisions", params={"limit": 100})
         assert response.status_code == 200, response.text
         return list(response.json()["resources"])
+
+    def logs(self, deployment_id: str, revision_id: str, log_type: str) -> list[dict[str, Any]]:
+        path = f"/v2/deployments/{deployment_id}/revisions/{revision_id}/logs"
+        return list(self.get(path, params={"type": log_type}).json()["logs"])
+
+    def deployed(
+        self, name: str, images: Sequence[str], resource_spec: dict[str, Any] = SMALL_SPEC
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """An external_docker deployment made the way the vendor CLI makes one: create with the first
+        image, then one PATCH per further image, each revision DEPLOYED. Revisions newest first."""
+        created = self.create_docker(name, images[0], source_config={"resource_spec": resource_spec})
+        self.watch(created["id"], created["latest_revision_id"], until={"DEPLOYED"})
+        for image in images[1:]:
+            body = {"source_revision_config": {"image_uri": image}}
+            patched = self.patch(f"/v2/deployments/{created['id']}", json=body)
+            assert patched.status_code == 200, patched.text
+            self.watch(created["id"], patched.json()["latest_revision_id"], until={"DEPLOYED"})
+        return self.deployment(created["id"]), self.revisions(created["id"])
 
     def watch(
         self, deployment_id: str, revision_id: str, until: Iterable[str] = TERMINAL, timeout: float = 10.0

@@ -24,10 +24,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from emulator.agents.build import CACHE_ENV_VAR, BuildResult, EnvCache, ProjectError, env_key, load_project
-from emulator.agents.logs import LogRecorder, level_of, redact
-from emulator.agents.server import ServerStartError, start_server
-from emulator.agents.supervisor import Supervisor, forward_headers
+from langsmith_emulator.agents.build import CACHE_ENV_VAR, BuildResult, EnvCache, ProjectError, env_key, load_project
+from langsmith_emulator.agents.logs import LogRecorder, level_of, redact
+from langsmith_emulator.agents.server import ServerStartError, start_server
+from langsmith_emulator.agents.supervisor import Supervisor, forward_headers
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "local-agent" / "agent"
 REPO = Path(__file__).resolve().parents[2]
@@ -455,8 +455,8 @@ def test_cap_idle_stop_and_wake_then_stop_all_leaves_nothing(built: BuildResult)
 _OFFLINE = """
 import sys
 import requests
-from emulator.agents.build import EnvCache
-from emulator.agents.server import start_server
+from langsmith_emulator.agents.build import EnvCache
+from langsmith_emulator.agents.server import start_server
 build = EnvCache(sys.argv[1]).build(sys.argv[2])
 assert build.ok, build.error
 server = start_server(build, health_timeout=60)
@@ -491,8 +491,8 @@ def test_builds_from_cache_and_serves_without_any_network(
 
 _CHILD = """
 import sys, time
-from emulator.agents.build import EnvCache
-from emulator.agents.server import start_server
+from langsmith_emulator.agents.build import EnvCache
+from langsmith_emulator.agents.server import start_server
 build = EnvCache(sys.argv[1]).build(sys.argv[2])
 server = start_server(build)
 print(server.pid, flush=True)
@@ -527,6 +527,6 @@ def test_no_server_outlives_the_process_that_started_it(
 @pytest.fixture(autouse=True, scope="module")
 def _nothing_left_behind() -> Iterator[None]:
     yield
-    from emulator.agents.server import _LIVE
+    from langsmith_emulator.agents.server import _LIVE
 
     assert not _LIVE, f"servers left running: {[s.pid for s in _LIVE]}"

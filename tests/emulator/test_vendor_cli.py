@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from emulator.testing import TENANT_ID, EmulatorProcess
+from langsmith_emulator.testing import TENANT_ID, EmulatorProcess
 
 from ..support.vendor_cli import VendorCli, digest_image, json_events, make_project, ok, run_cli
-from .conftest import Api
+from .conftest import SMALL_SPEC, Api
 
 pytestmark = pytest.mark.slow
 
 REPO = "registry.example.com/agents/vendor-agent"
 IMAGE_A = digest_image(REPO, "a")
 IMAGE_B = digest_image(REPO, "b")
-SPEC = {"min_scale": 1, "max_scale": 1, "cpu": 1, "memory_mb": 1024}
 
 
 @pytest.fixture
@@ -34,16 +32,6 @@ def calls(emulator: EmulatorProcess, since: int = 0) -> list[tuple[str, str, int
 def last_seq(emulator: EmulatorProcess) -> int:
     entries = emulator.requests()
     return int(entries[-1]["seq"]) if entries else 0
-
-
-def deployed_with_two_revisions(api: Api, name: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A deployment made through the API the way the CLI makes one (create, then PATCH an image)."""
-    created = api.create_docker(name, IMAGE_A, source_config={"resource_spec": SPEC})
-    api.watch(created["id"], created["latest_revision_id"], until={"DEPLOYED"})
-    patched = api.patch(f"/v2/deployments/{created['id']}", json={"source_revision_config": {"image_uri": IMAGE_B}})
-    assert patched.status_code == 200, patched.text
-    api.watch(created["id"], patched.json()["latest_revision_id"], until={"DEPLOYED"})
-    return api.deployment(created["id"]), api.revisions(created["id"])
 
 
 def test_deploy_creates_then_updates_through_patch(emulator: EmulatorProcess, api: Api, cli: VendorCli) -> None:
@@ -81,9 +69,9 @@ def test_deploy_creates_then_updates_through_patch(emulator: EmulatorProcess, ap
 
 def test_deploy_list_as_table_and_json(emulator: EmulatorProcess, api: Api, cli: VendorCli) -> None:
     first = api.create_docker(
-        "list-one", IMAGE_A, source_config={"resource_spec": SPEC, "custom_url": "https://one.example.com"}
+        "list-one", IMAGE_A, source_config={"resource_spec": SMALL_SPEC, "custom_url": "https://one.example.com"}
     )
-    second = api.create_docker("list-two", IMAGE_B, source_config={"resource_spec": SPEC})
+    second = api.create_docker("list-two", IMAGE_B, source_config={"resource_spec": SMALL_SPEC})
 
     table = cli.ok("deploy", "list")
     lines = table.splitlines()
@@ -104,7 +92,7 @@ def test_deploy_list_as_table_and_json(emulator: EmulatorProcess, api: Api, cli:
 def test_revisions_list_shows_both_and_the_older_one_replaced(
     emulator: EmulatorProcess, api: Api, cli: VendorCli
 ) -> None:
-    dep, revisions = deployed_with_two_revisions(api, "revs")
+    dep, revisions = api.deployed("revs", [IMAGE_A, IMAGE_B])
     out = cli.ok("deploy", "revisions", "list", dep["id"])
     rows = [line.split() for line in out.splitlines()[2:]]
     assert [(row[0], row[1]) for row in rows] == [(revisions[0]["id"], "DEPLOYED"), (revisions[1]["id"], "REPLACED")]
@@ -112,7 +100,7 @@ def test_revisions_list_shows_both_and_the_older_one_replaced(
 
 
 def test_build_and_runtime_logs(emulator: EmulatorProcess, api: Api, cli: VendorCli) -> None:
-    dep, revisions = deployed_with_two_revisions(api, "logs")
+    dep, revisions = api.deployed("logs", [IMAGE_A, IMAGE_B])
     latest, older = revisions[0]["id"], revisions[1]["id"]
 
     build = cli.ok("deploy", "logs", "--type", "build", "--deployment-id", dep["id"])
@@ -139,8 +127,8 @@ def test_build_and_runtime_logs(emulator: EmulatorProcess, api: Api, cli: Vendor
 
 
 def test_delete_force_removes_the_deployment(emulator: EmulatorProcess, api: Api, cli: VendorCli) -> None:
-    keep = api.create_docker("keep", IMAGE_A, source_config={"resource_spec": SPEC})
-    gone = api.create_docker("gone", IMAGE_A, source_config={"resource_spec": SPEC})
+    keep = api.create_docker("keep", IMAGE_A, source_config={"resource_spec": SMALL_SPEC})
+    gone = api.create_docker("gone", IMAGE_A, source_config={"resource_spec": SMALL_SPEC})
     seq = last_seq(emulator)
     out = cli.ok("deploy", "delete", gone["id"], "--force")
     assert f"Deleted deployment {gone['id']}." in out
@@ -160,7 +148,7 @@ def test_cli_reports_the_servers_error_detail(emulator: EmulatorProcess, cli: Ve
 
 def test_self_hosted_endpoint_is_served_under_api_host(emulator: EmulatorProcess, api: Api, cli: VendorCli) -> None:
     """Self-hosted users set only LANGSMITH_ENDPOINT=<root>/api/v1; the CLI derives <root>/api-host."""
-    made = api.create_docker("self-hosted", IMAGE_A, source_config={"resource_spec": SPEC})
+    made = api.create_docker("self-hosted", IMAGE_A, source_config={"resource_spec": SMALL_SPEC})
     result = run_cli(
         emulator.url,
         cli.cwd,

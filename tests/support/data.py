@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from emulator.testing import GITHUB_INTEGRATION_ID, GITHUB_REPO_URL, LISTENER_ID
+from langsmith_emulator.testing import GITHUB_INTEGRATION_ID, GITHUB_REPO_URL, LISTENER_ID
 
 
 def github_inputs(name: str = "agent-one", **overrides: Any) -> dict[str, Any]:

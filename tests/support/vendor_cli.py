@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from emulator.testing import API_KEY, TENANT_ID
+from langsmith_emulator.testing import API_KEY, TENANT_ID
 
 LANGGRAPH = Path(sys.executable).with_name("langgraph")
 #: The smallest project `langgraph deploy` accepts (`validate_config_file`); `--image-uri` builds nothing.

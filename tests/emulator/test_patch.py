@@ -2,7 +2,7 @@
 
 import pytest
 
-from emulator.testing import GITHUB_INTEGRATION_ID, LISTENER_ID, SECOND_GITHUB_INTEGRATION_ID
+from langsmith_emulator.testing import GITHUB_INTEGRATION_ID, LISTENER_ID, SECOND_GITHUB_INTEGRATION_ID
 
 
 def _patch(api, dep, body):

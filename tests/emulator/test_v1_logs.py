@@ -8,26 +8,17 @@ from typing import Any
 
 import pytest
 
-from emulator.testing import OTHER_TENANT_ID, EmulatorProcess
+from langsmith_emulator.testing import OTHER_TENANT_ID, EmulatorProcess
 
 from .conftest import Api
 
-SPEC = {"min_scale": 1, "max_scale": 1, "cpu": 1, "memory_mb": 1024}
 MISSING = "00000000-0000-4000-8000-00000000dead"
 
 
 def deployed(api: Api, name: str = "logs", revisions: int = 1) -> tuple[str, list[str]]:
     """A deployment with `revisions` DEPLOYED revisions; their IDs newest first."""
-    dep = api.create_docker(name, "registry.example.com/a:1", source_config={"resource_spec": SPEC})
-    api.watch(dep["id"], dep["latest_revision_id"], until={"DEPLOYED"})
-    for n in range(2, revisions + 1):
-        patched = api.patch(
-            f"/v2/deployments/{dep['id']}",
-            json={"source_revision_config": {"image_uri": f"registry.example.com/a:{n}"}},
-        )
-        assert patched.status_code == 200, patched.text
-        api.watch(dep["id"], patched.json()["latest_revision_id"], until={"DEPLOYED"})
-    return dep["id"], [r["id"] for r in api.revisions(dep["id"])]
+    dep, revs = api.deployed(name, [f"registry.example.com/a:{n}" for n in range(1, revisions + 1)])
+    return dep["id"], [r["id"] for r in revs]
 
 
 def logs(api: Api, path: str, body: dict[str, Any] | None = None, status: int = 200, **kw: Any) -> Any:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from emulator.testing import API_KEY, TENANT_ID, free_port
+from langsmith_emulator.testing import API_KEY, TENANT_ID, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,9 +28,10 @@ def _wait_ok(url, process):
 def test_default_database_location_and_silent_server(tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    # No PYTHONPATH: the installed package (editable or not) is what a user runs.
+    env = {"PATH": "/usr/bin:/bin"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "--port", str(port), "--build-seconds", "0.1"],
+        [sys.executable, "-m", "langsmith_emulator", "--port", str(port), "--build-seconds", "0.1"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
@@ -74,15 +75,17 @@ def test_default_database_location_and_silent_server(tmp_path):
 
 def test_invalid_arguments_are_rejected():
     for args in (["--fault-rate", "1.5"], ["--build-seconds", "-1"], ["--port", "x"], ["--api", "older"]):
-        result = subprocess.run([sys.executable, "-m", "emulator", *args], capture_output=True, cwd=ROOT, timeout=30)
+        result = subprocess.run(
+            [sys.executable, "-m", "langsmith_emulator", *args], capture_output=True, cwd=ROOT, timeout=30
+        )
         assert result.returncode == 2
-        assert b"usage:" in result.stderr
+        assert b"usage: langsmith-emulator" in result.stderr
 
 
 def test_logged_exceptions_keep_the_traceback_but_not_the_message():
     import logging
 
-    from emulator.server import RedactExceptionMessages
+    from langsmith_emulator.server import RedactExceptionMessages
 
     secret = "-".join(["sk", "super", "secret"])  # built at run time, so no source line shows it
     try:
@@ -92,4 +95,4 @@ def test_logged_exceptions_keep_the_traceback_but_not_the_message():
     assert RedactExceptionMessages().filter(record)
     text = logging.Formatter().format(record)
     assert secret not in text
-    assert "ValueError: <message redacted>" in text and "test_emu_cli.py" in text
+    assert "ValueError: <message redacted>" in text and "test_cli.py" in text

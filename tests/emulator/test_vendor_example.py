@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from emulator.testing import API_KEY, GITHUB_INTEGRATION_ID, TENANT_ID
+from langsmith_emulator.testing import API_KEY, GITHUB_INTEGRATION_ID, TENANT_ID
 
 SCRIPT = Path(__file__).resolve().parents[1] / "fixtures" / "vendor_example.py"
 

@@ -3,8 +3,9 @@
 import pytest
 import requests
 
-from emulator.reserved_env import ALLOWED_SELF_HOSTED, ALWAYS_RESERVED, RESERVED_ENV_BY_SOURCE, reserved_env
-from emulator.testing import running_emulator
+from langsmith_emulator.reserved_env import ALLOWED_SELF_HOSTED, ALWAYS_RESERVED
+from langsmith_emulator.sources import RESERVED_ENV_BY_SOURCE, reserved_env
+from langsmith_emulator.testing import running_emulator
 
 FINAL = {"DEPLOYED", "CREATE_FAILED", "BUILD_FAILED", "DEPLOY_FAILED", "SKIPPED"}
 SECRETS = [{"name": "OPENAI_API_KEY", "value": "sk-test"}]
@@ -22,15 +23,8 @@ def test_transient_status_then_deployed(api, emulator, transient):
     assert seen[-4:] == ["AWAITING_DEPLOY", transient, "DEPLOYING", "DEPLOYED"]
     final = api.deployment(dep["id"])
     assert final["active_revision_id"] == dep["latest_revision_id"] and final["status"] == "READY"
-    logs = api.get(
-        f"/v2/deployments/{dep['id']}/revisions/{dep['latest_revision_id']}/logs", params={"type": "deploy"}
-    ).json()["logs"]
+    logs = api.logs(dep["id"], dep["latest_revision_id"], "deploy")
     assert any(x["level"] == "WARNING" and transient in x["message"] for x in logs)
-
-
-def _deploy_logs(api, dep, rev):
-    path = f"/v2/deployments/{dep['id']}/revisions/{rev}/logs"
-    return api.get(path, params={"type": "deploy"}).json()["logs"]
 
 
 def test_transient_revision_lasts_as_scripted_and_holds_the_queue(api, emulator):
@@ -44,7 +38,7 @@ def test_transient_revision_lasts_as_scripted_and_holds_the_queue(api, emulator)
     second = api.patch(f"/v2/deployments/{dep['id']}", json=body).json()["latest_revision_id"]
     assert api.watch(dep["id"], first, until=FINAL)[-2:] == ["DEPLOYING", "DEPLOYED"]
     assert api.watch(dep["id"], second, until=FINAL)[-1] == "DEPLOYED"
-    first_logs, second_logs = _deploy_logs(api, dep, first), _deploy_logs(api, dep, second)
+    first_logs, second_logs = api.logs(dep["id"], first, "deploy"), api.logs(dep["id"], second, "deploy")
     entered = next(x["timestamp"] for x in first_logs if "is UNKNOWN" in x["message"])
     recovered = next(x["timestamp"] for x in first_logs if "recovered from UNKNOWN" in x["message"])
     assert recovered - entered == pytest.approx(1000, abs=2)  # epoch ms: lasted the scripted second
@@ -131,7 +125,7 @@ def test_mask_secrets_setting_values(emulator):
 def test_cli_flags_for_pruning_and_masking():
     with running_emulator(api="current") as emu:
         assert (emu.settings()["keep_revisions"], emu.settings()["mask_secrets"]) == (0, "off")
-    from emulator.__main__ import parse_args
+    from langsmith_emulator.__main__ import parse_args
 
     config = parse_args(["--keep-revisions", "5", "--mask-secrets"])
     assert (config.settings.keep_revisions, config.settings.mask_secrets) == (5, "mask")
@@ -160,22 +154,3 @@ def test_self_hosted_allows_what_cloud_refuses(api, name):
     )
     refused = api.post("/v2/deployments", json=api.github_body("cloud-reserved", secrets=secrets))
     assert refused.status_code == 400 and name in refused.json()["detail"]
-
-
-def test_database_files_of_earlier_versions_gain_the_new_column(tmp_path):
-    import sqlite3
-
-    from emulator.store import SCHEMA, Store
-
-    path = tmp_path / "old.sqlite3"
-    with sqlite3.connect(path) as conn:
-        conn.executescript(SCHEMA.replace(",\n    outcome_seconds REAL", ""))
-        assert "outcome_seconds" not in {row[1] for row in conn.execute("PRAGMA table_info(revisions)")}
-    store = Store(str(path))
-    try:
-        with store.tx() as tx:
-            assert tx.open_revisions("none") == []
-    finally:
-        store.close()
-    with sqlite3.connect(path) as conn:
-        assert "outcome_seconds" in {row[1] for row in conn.execute("PRAGMA table_info(revisions)")}

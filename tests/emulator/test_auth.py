@@ -2,7 +2,7 @@
 
 import requests
 
-from emulator.testing import API_KEY, OTHER_TENANT_ID, TENANT_ID, running_emulator
+from langsmith_emulator.testing import API_KEY, OTHER_TENANT_ID, TENANT_ID, running_emulator
 
 
 def test_missing_or_empty_api_key_is_401(emulator):

@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from emulator.testing import LISTENER_ID
+from langsmith_emulator.testing import LISTENER_ID
 
 # The official spec, vendored unmodified (emulator/contract/README.md); CONTROL_PLANE_SPEC overrides it.
 SPEC = Path(

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from emulator.testing import GITHUB_INTEGRATION_ID, LISTENER_ID, TENANT_ID
+from langsmith_emulator.testing import GITHUB_INTEGRATION_ID, LISTENER_ID, TENANT_ID
 
 
 @pytest.mark.parametrize(

@@ -7,18 +7,13 @@ import pytest
 import requests
 
 
-def _logs(api, dep, rev, log_type):
-    path = f"/v2/deployments/{dep['id']}/revisions/{rev}/logs"
-    return api.get(path, params={"type": log_type}).json()["logs"]
-
-
 def test_build_failed_at_the_end_of_building(api, emulator):
     script = emulator.add_outcome(outcome="BUILD_FAILED", deployment_name="broken", count=1)
     assert script["id"] and script["outcome"] == "BUILD_FAILED" and script["count"] == 1
     dep = api.create_github("broken")
     seen = api.watch(dep["id"], dep["latest_revision_id"])
     assert seen == ["CREATING", "QUEUED", "AWAITING_BUILD", "BUILDING", "BUILD_FAILED"]
-    errors = [x for x in _logs(api, dep, dep["latest_revision_id"], "build") if x["level"] == "ERROR"]
+    errors = [x for x in api.logs(dep["id"], dep["latest_revision_id"], "build") if x["level"] == "ERROR"]
     assert len(errors) == 1 and errors[0]["message"].startswith("ERROR: build failed:")
     final = api.deployment(dep["id"])
     assert final["status"] == "AWAITING_DATABASE" and final["active_revision_id"] is None
@@ -32,7 +27,7 @@ def test_build_failed_for_an_image_right_after_queued(api, emulator):
     emulator.add_outcome(outcome="BUILD_FAILED", image_uri="registry.example.com/bad:1")
     dep = api.create_docker("bad-image", image="registry.example.com/bad:1")
     assert api.watch(dep["id"], dep["latest_revision_id"]) == ["CREATING", "QUEUED", "BUILD_FAILED"]
-    assert any(x["level"] == "ERROR" for x in _logs(api, dep, dep["latest_revision_id"], "build"))
+    assert any(x["level"] == "ERROR" for x in api.logs(dep["id"], dep["latest_revision_id"], "build"))
     healthy = api.create_docker("good-image", image="registry.example.com/good:1")
     assert api.watch(healthy["id"], healthy["latest_revision_id"])[-1] == "DEPLOYED"
 
@@ -43,7 +38,7 @@ def test_deploy_failed_at_the_end_of_deploying(api, emulator):
     body["source_revision_config"]["repo_ref"] = "release"
     dep = api.create(body)
     assert api.watch(dep["id"], dep["latest_revision_id"])[-2:] == ["DEPLOYING", "DEPLOY_FAILED"]
-    errors = [x["message"] for x in _logs(api, dep, dep["latest_revision_id"], "deploy") if x["level"] == "ERROR"]
+    errors = [x["message"] for x in api.logs(dep["id"], dep["latest_revision_id"], "deploy") if x["level"] == "ERROR"]
     assert errors and errors[0].startswith("ERROR: deploy failed:")
     # other refs are unaffected
     ok = api.create_github("deploy-ok")
@@ -67,7 +62,7 @@ def test_interrupted_in_the_middle_of_the_build(api, emulator):
     ).total_seconds()
     # CREATING + QUEUED (0.2 s) + AWAITING_BUILD (0.2 s) + half of BUILDING (0.4 of 0.8 s)
     assert elapsed == pytest.approx(0.8, abs=0.005)
-    errors = [x for x in _logs(api, dep, dep["latest_revision_id"], "build") if x["level"] == "ERROR"]
+    errors = [x for x in api.logs(dep["id"], dep["latest_revision_id"], "build") if x["level"] == "ERROR"]
     assert "interrupted" in errors[0]["message"]
 
 
@@ -76,7 +71,7 @@ def test_interrupted_image_in_the_middle_of_the_deploy(api, emulator):
     dep = api.create_docker("flaky", image="registry.example.com/flaky:1")
     seen = api.watch(dep["id"], dep["latest_revision_id"])
     assert seen == ["CREATING", "QUEUED", "AWAITING_DEPLOY", "DEPLOYING", "INTERRUPTED"]
-    assert any(x["level"] == "ERROR" for x in _logs(api, dep, dep["latest_revision_id"], "deploy"))
+    assert any(x["level"] == "ERROR" for x in api.logs(dep["id"], dep["latest_revision_id"], "deploy"))
 
 
 def test_stuck_holds_the_queue(api, emulator):

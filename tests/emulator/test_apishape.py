@@ -5,8 +5,8 @@ import json
 import pytest
 import requests
 
-from emulator.apishape import SPEC_PATH, documented_template
-from emulator.testing import API_ENV, default_api, running_emulator
+from langsmith_emulator.apishape import SPEC_PATH, documented_template
+from langsmith_emulator.testing import API_ENV, default_api, running_emulator
 
 SCHEMAS = json.loads(SPEC_PATH.read_text())["components"]["schemas"]
 UUID = "00000000-0000-4000-8000-0000000000aa"

@@ -6,7 +6,7 @@ import time
 import pytest
 import requests
 
-from emulator.testing import TENANT_ID, running_emulator
+from langsmith_emulator.testing import TENANT_ID, running_emulator
 
 
 def test_settings_get_patch_and_reset(emulator, api):

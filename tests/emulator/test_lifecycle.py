@@ -7,7 +7,9 @@ from datetime import datetime
 import pytest
 import requests
 
-from emulator.testing import running_emulator
+from langsmith_emulator.testing import running_emulator
+
+from .conftest import docker_body
 
 BUILD_PATH = ["CREATING", "QUEUED", "AWAITING_BUILD", "BUILDING", "AWAITING_DEPLOY", "DEPLOYING", "DEPLOYED"]
 IMAGE_PATH = ["CREATING", "QUEUED", "AWAITING_DEPLOY", "DEPLOYING", "DEPLOYED"]
@@ -191,17 +193,8 @@ def test_revision_of_another_deployment_is_404(api):
 def test_state_survives_a_restart_and_in_flight_revisions_resume():
     with running_emulator(build_seconds=0.6, deploy_seconds=0.6) as emu:
         headers = emu.headers()
-        dep = requests.post(
-            f"{emu.url}/v2/deployments",
-            headers=headers,
-            json={
-                "name": "survivor",
-                "source": "external_docker",
-                "source_config": {"resource_spec": {}},
-                "source_revision_config": {"image_uri": "img:1"},
-                "secrets": [{"name": "K", "value": "v"}],
-            },
-        ).json()
+        body = docker_body("survivor", "img:1", secrets=[{"name": "K", "value": "v"}])
+        dep = requests.post(f"{emu.url}/v2/deployments", headers=headers, json=body).json()
         listener = requests.post(
             f"{emu.url}/v2/listeners",
             headers=headers,
@@ -228,17 +221,7 @@ def test_state_survives_a_restart_and_in_flight_revisions_resume():
         assert restored["status"] == "READY"
         assert requests.get(f"{emu.url}/v2/listeners/{listener['id']}", headers=headers).status_code == 200
         # the name is still taken after the restart
-        again = requests.post(
-            f"{emu.url}/v2/deployments",
-            headers=headers,
-            json={
-                "name": "survivor",
-                "source": "external_docker",
-                "source_config": {"resource_spec": {}},
-                "source_revision_config": {"image_uri": "img:1"},
-                "secrets": [],
-            },
-        )
+        again = requests.post(f"{emu.url}/v2/deployments", headers=headers, json=docker_body("survivor", "img:1"))
         assert again.status_code == 409
 
 

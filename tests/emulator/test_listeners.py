@@ -2,7 +2,7 @@
 
 import uuid
 
-from emulator.testing import (
+from langsmith_emulator.testing import (
     FORGE_INTEGRATION_ID,
     GITHUB_INTEGRATION_ID,
     GITHUB_REPO_URL,
