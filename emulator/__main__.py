@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from .apishape import API_SHAPES
 from .config import DEFAULT_DB, DEFAULT_HOST, DEFAULT_PORT, EmulatorConfig, Settings
 
 
@@ -21,6 +22,12 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
     parser.add_argument("--delete-seconds", type=float, default=defaults.delete_seconds)
     parser.add_argument("--fault-rate", type=float, default=defaults.fault_rate, help="0..1")
     parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument(
+        "--api",
+        choices=API_SHAPES,
+        default=defaults.api,
+        help="API shape: 'current' (today's service) or 'spec' (only the vendored spec; default: %(default)s)",
+    )
     parser.add_argument(
         "--api-key",
         action="append",
@@ -44,6 +51,7 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
             delete_seconds=args.delete_seconds,
             fault_rate=args.fault_rate,
             seed=args.seed,
+            api=args.api,
         ),
         api_keys=tuple(args.api_keys),
     )

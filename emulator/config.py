@@ -10,6 +10,8 @@ import threading
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from .apishape import ApiShape
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8124
 DEFAULT_DB = ".emulator/control-plane.sqlite3"
@@ -24,6 +26,8 @@ class Settings:
     delete_seconds: float = 1.0
     fault_rate: float = 0.0
     seed: int = 0
+    #: `current`: today's API; `spec`: exactly the vendored spec (see `apishape`).
+    api: ApiShape = "current"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

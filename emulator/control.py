@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .apishape import ApiShape
 from .errors import NotFound
 from .faults import FaultKind, FaultRule
 from .lifecycle import Outcome
@@ -29,6 +30,7 @@ class SettingsPatch(BaseModel):
     delete_seconds: Seconds | None = None
     fault_rate: Annotated[float, Field(ge=0, le=1)] | None = None
     seed: int | None = None
+    api: ApiShape | None = None
 
 
 class FaultRuleRequest(BaseModel):

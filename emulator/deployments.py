@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import lifecycle, validation
+from .apishape import SPEC_DEPLOYMENT_TYPES, ApiShape
 from .clock import ts
 from .config import LiveSettings
-from .errors import BadRequest, Conflict, NotFound, deployment_not_found
+from .errors import BadRequest, Conflict, InvalidInput, NotFound, deployment_not_found
 from .models import (
     Deployment,
     DeploymentCreateRequest,
@@ -67,7 +68,9 @@ def _revision_config(rev: RevisionRecord | None) -> SourceRevisionConfig:
     )
 
 
-def to_deployment(dep: DeploymentRecord, latest: RevisionRecord | None) -> Deployment:
+def to_deployment(dep: DeploymentRecord, latest: RevisionRecord | None, *, shape: ApiShape = "current") -> Deployment:
+    # The spec's Deployment has no display_name: under `--api spec` the key is left out entirely.
+    extra: dict[str, Any] = {"display_name": dep.display_name} if shape == "current" else {}
     return Deployment(
         name=dep.name,
         source=dep.source,  # type: ignore[arg-type]
@@ -85,7 +88,7 @@ def to_deployment(dep: DeploymentRecord, latest: RevisionRecord | None) -> Deplo
         latest_revision_id=dep.latest_revision_id,
         active_revision_id=dep.active_revision_id,
         image_version=dep.image_version,
-        display_name=dep.display_name,
+        **extra,
     )
 
 
@@ -155,8 +158,12 @@ class Deployments:
             return None
         return tx.get_revision(dep.id, dep.latest_revision_id)
 
+    @property
+    def _shape(self) -> ApiShape:
+        return self._settings.current.api
+
     def _view(self, tx: Tx, dep: DeploymentRecord) -> Deployment:
-        return to_deployment(dep, self._latest(tx, dep))
+        return to_deployment(dep, self._latest(tx, dep), shape=self._shape)
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -225,9 +232,26 @@ class Deployments:
 
     # --- create ------------------------------------------------------------------------------
 
+    def _check_spec_deployment_type(self, deployment_type: str | None) -> None:
+        """Under `--api spec` the enum is the spec's (dev_free|dev|prod); FastAPI answers 422."""
+        if self._shape == "spec" and deployment_type is not None and deployment_type not in SPEC_DEPLOYMENT_TYPES:
+            allowed = ", ".join(f"'{t}'" for t in sorted(SPEC_DEPLOYMENT_TYPES))
+            raise InvalidInput(
+                [
+                    {
+                        "type": "literal_error",
+                        "loc": ["body", "source_config", "deployment_type"],
+                        "msg": f"Input should be {allowed}",
+                        "input": deployment_type,
+                    }
+                ]
+            )
+
     def create(self, tenant_id: str, req: DeploymentCreateRequest) -> Deployment:
         extras = req.model_extra or {}
-        if "display_name" in extras:
+        self._check_spec_deployment_type(req.source_config.deployment_type)
+        # An older (spec) server does not know display_name: an unknown key it ignores.
+        if "display_name" in extras and self._shape == "current":
             raise BadRequest(
                 "display_name cannot be set when creating a deployment; set it with"
                 " PATCH /v2/deployments/{deployment_id} after the deployment is created."
@@ -396,8 +420,23 @@ class Deployments:
             secret_references=req.secret_references,
             revision_source=req.revision_source,
             extras=req.model_extra or {},
-            display_name=req.display_name,
+            # An older (spec) server has no display_name: the key is ignored, not stored, no error.
+            display_name=req.display_name if self._shape == "current" else None,
         )
+        if req.source_config is not None:
+            self._check_spec_deployment_type(req.source_config.deployment_type)
+        if req.display_name == "" and self._shape == "current":
+            raise InvalidInput(
+                [
+                    {
+                        "type": "string_too_short",
+                        "loc": ["body", "display_name"],
+                        "msg": "String should have at least 1 character",
+                        "input": "",
+                        "ctx": {"min_length": 1},
+                    }
+                ]
+            )
         self._sync(deployment_id)
         with self._store.tx() as tx:
             dep = self._load(tx, tenant_id, deployment_id)

@@ -6,6 +6,8 @@ testable) without a web framework; one handler turns them into responses.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -40,6 +42,16 @@ class Conflict(ApiError):
     status = 409
 
 
+class InvalidInput(Exception):
+    """A schema violation found after parsing; answered like FastAPI's 422 (`{"detail": [errors]}`)."""
+
+    status = 422
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors[0].get("msg", "invalid input") if errors else "invalid input")
+        self.errors = errors
+
+
 def deployment_not_found(deployment_id: str) -> NotFound:
     # The spec documents this exact text, also for an unknown revision of a known deployment.
     return NotFound(f"Deployment ID {deployment_id} not found.")
@@ -52,6 +64,11 @@ def listener_not_found(listener_id: str) -> NotFound:
 async def _handle_api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     return JSONResponse(status_code=exc.status, content={"detail": exc.detail})
+
+
+async def _handle_invalid_input(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidInput)
+    return JSONResponse(status_code=422, content={"detail": exc.errors})
 
 
 async def _handle_unencodable(_request: Request, _exc: Exception) -> JSONResponse:
@@ -67,4 +84,5 @@ async def _handle_unencodable(_request: Request, _exc: Exception) -> JSONRespons
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _handle_api_error)
+    app.add_exception_handler(InvalidInput, _handle_invalid_input)
     app.add_exception_handler(UnicodeEncodeError, _handle_unencodable)

@@ -17,6 +17,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .apishape import current_shape, is_documented
 from .clock import iso
 from .config import LiveSettings
 from .faults import Fault, FaultInjector, FaultKind
@@ -56,6 +57,14 @@ async def drop_connection(scope: Scope, receive: Receive) -> None:
                 pass
 
 
+async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    """What FastAPI answers for a path it has no route for."""
+    payload = b'{"detail":"Not Found"}'
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    await send({"type": "http.response.start", "status": 404, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
 class EmulatorMiddleware:
     def __init__(self, app: ASGIApp, *, faults: FaultInjector, log: RequestLog, settings: LiveSettings) -> None:
         self.app = app
@@ -69,6 +78,11 @@ class EmulatorMiddleware:
             return
         method: str = scope["method"]
         path: str = scope["path"]
+        shape = self.settings.current.api
+        current_shape.set(shape)
+        documented = is_documented(method, strip_prefix(path))
+        # An older server (`--api spec`) has no route for anything outside the spec.
+        target: ASGIApp = self.app if documented or shape == "current" else _not_found
         started = time.time()
         clock = time.perf_counter()
         fault = self.faults.pick(method, (path, strip_prefix(path)), self.settings.current.fault_rate)
@@ -85,25 +99,27 @@ class EmulatorMiddleware:
                     "duration_ms": round((time.perf_counter() - clock) * 1000, 3),
                     "tenant_id": _header(scope, b"x-tenant-id"),
                     "fault": str(fault.kind) if fault else None,
+                    "documented": documented,
                 }
             )
 
         if fault is None or fault.kind is FaultKind.LATENCY:
             if fault is not None:
                 await asyncio.sleep(fault.latency_ms / 1000)
-            await self._forward(scope, receive, send, record)
+            await self._forward(target, scope, receive, send, record)
         elif fault.kind is FaultKind.DROP:
             record(0)
             await drop_connection(scope, receive)
         elif fault.kind is FaultKind.COMMIT_THEN_DROP:
-            status = await self._swallow(scope, receive)
+            status = await self._swallow(target, scope, receive)
             record(status)
             await drop_connection(scope, receive)
         else:
             record(int(fault.kind))
             await self._error_response(send, fault)
 
-    async def _forward(self, scope: Scope, receive: Receive, send: Send, record: Any) -> None:
+    @staticmethod
+    async def _forward(app: ASGIApp, scope: Scope, receive: Receive, send: Send, record: Any) -> None:
         status = 0
         recorded = False
 
@@ -117,13 +133,14 @@ class EmulatorMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, wrapped)
+            await app(scope, receive, wrapped)
         except BaseException:
             if not recorded:  # an unhandled error: the outer middleware answers 500
                 record(500)
             raise
 
-    async def _swallow(self, scope: Scope, receive: Receive) -> int:
+    @staticmethod
+    async def _swallow(app: ASGIApp, scope: Scope, receive: Receive) -> int:
         """Run the request to completion but keep its response from the client."""
         status = 0
 
@@ -132,7 +149,7 @@ class EmulatorMiddleware:
             if message["type"] == "http.response.start":
                 status = int(message["status"])
 
-        await self.app(scope, receive, discard)
+        await app(scope, receive, discard)
         return status
 
     @staticmethod

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, NotRequired
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import MISSING, BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 Source = Literal["github", "external_docker", "internal_docker", "internal_source"]
@@ -207,7 +207,8 @@ class DeploymentPatchRequest(BaseModel):
     source_revision_config: SourceRevisionConfigRequest | None = None
     secrets: list[Secret] | None = None
     secret_references: list[SecretReference] | None = None
-    display_name: str | None = Field(default=None, min_length=1)
+    # Newer servers only (min length 1, checked by the service: an older server ignores the key).
+    display_name: str | None = None
 
 
 class RevisionCreateRequest(BaseModel):
@@ -261,8 +262,9 @@ class Deployment(BaseModel):
     latest_revision_id: str | None
     active_revision_id: str | None
     image_version: str | None = None
-    # Not in the May 2026 spec; newer servers return it (docs §3) and accept it on PATCH.
-    display_name: str | None = None
+    # Not in the May 2026 spec; newer servers return it (docs §3) and accept it on PATCH. Left
+    # MISSING (absent from the body) when serving `--api spec`.
+    display_name: str | MISSING | None = MISSING
 
 
 class DeploymentsList(BaseModel):

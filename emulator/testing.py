@@ -32,6 +32,7 @@ import requests as _requests
 from .seeds import FORGE_INTEGRATION_ID, GITHUB_INTEGRATION_ID, LISTENER_ID, SECOND_GITHUB_INTEGRATION_ID
 
 __all__ = [
+    "API_ENV",
     "API_KEY",
     "FORGE_INTEGRATION_ID",
     "GITHUB_INTEGRATION_ID",
@@ -42,6 +43,7 @@ __all__ = [
     "TENANT_ID",
     "Emulator",
     "EmulatorProcess",
+    "default_api",
     "free_port",
     "running_emulator",
 ]
@@ -53,8 +55,19 @@ OTHER_TENANT_ID = "7e57e57e-0000-4000-8000-000000000002"
 API_KEY = "test-api-key"
 GITHUB_REPO_URL = "https://github.com/langchain-ai/langgraph-example"
 
+#: Environment variable giving `running_emulator` its default API shape (`current` or `spec`), so a
+#: whole suite can be re-run against the older, spec-only server without editing a test.
+API_ENV = "LANGSMITH_EMULATOR_API"
 STARTUP_TIMEOUT = 15.0
 _PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
+
+
+def default_api() -> str:
+    """The API shape from `LANGSMITH_EMULATOR_API` (default `current`); anything else is an error."""
+    value = os.environ.get(API_ENV, "").strip() or "current"
+    if value not in ("current", "spec"):
+        raise ValueError(f"{API_ENV} must be 'current' or 'spec', not {value!r}")
+    return value
 
 
 def free_port() -> int:
@@ -77,6 +90,7 @@ class EmulatorProcess:
         api_keys: Sequence[str] = (),
         db: str | os.PathLike[str] | None = None,
         port: int | None = None,
+        api: str | None = None,
     ) -> None:
         # Holds the process output and, unless `db` is given, the database.
         self._tmpdir: str | None = tempfile.mkdtemp(prefix="emulator-")
@@ -84,6 +98,7 @@ class EmulatorProcess:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(self._tmpdir) / "emulator.log"
+        self.api = api or default_api()
         self._args = [
             "--host=127.0.0.1",
             f"--port={self.port}",
@@ -93,6 +108,7 @@ class EmulatorProcess:
             f"--delete-seconds={delete_seconds}",
             f"--fault-rate={fault_rate}",
             f"--seed={seed}",
+            f"--api={self.api}",
             *(f"--api-key={key}" for key in api_keys),
         ]
         self._process: subprocess.Popen[bytes] | None = None
@@ -234,8 +250,12 @@ def running_emulator(
     seed: int = 0,
     api_keys: Sequence[str] = (),
     db: str | os.PathLike[str] | None = None,
+    api: str | None = None,
 ) -> Iterator[Emulator]:
-    """Start an emulator subprocess on a free port (temp database by default); stop it on exit."""
+    """Start an emulator subprocess on a free port (temp database by default); stop it on exit.
+
+    `api` is `current` or `spec`; without it, `LANGSMITH_EMULATOR_API` decides (default `current`).
+    """
     emulator = EmulatorProcess(
         build_seconds=build_seconds,
         deploy_seconds=deploy_seconds,
@@ -244,6 +264,7 @@ def running_emulator(
         seed=seed,
         api_keys=api_keys,
         db=db,
+        api=api,
     )
     try:
         emulator.start()

@@ -59,6 +59,7 @@ def test_default_database_location_and_silent_server(tmp_path):
             "delete_seconds": 1.0,
             "fault_rate": 0.0,
             "seed": 0,
+            "api": "current",
         }
     finally:
         process.terminate()
@@ -70,7 +71,7 @@ def test_default_database_location_and_silent_server(tmp_path):
 
 
 def test_invalid_arguments_are_rejected():
-    for args in (["--fault-rate", "1.5"], ["--build-seconds", "-1"], ["--port", "x"]):
+    for args in (["--fault-rate", "1.5"], ["--build-seconds", "-1"], ["--port", "x"], ["--api", "older"]):
         result = subprocess.run([sys.executable, "-m", "emulator", *args], capture_output=True, cwd=ROOT, timeout=30)
         assert result.returncode == 2
         assert b"usage:" in result.stderr

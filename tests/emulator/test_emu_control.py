@@ -16,6 +16,7 @@ def test_settings_get_patch_and_reset(emulator, api):
         "delete_seconds": 0.2,
         "fault_rate": 0.0,
         "seed": 0,
+        "api": "current",
     }
     changed = emulator.settings(build_seconds=1.5, fault_rate=0.25)
     assert changed["build_seconds"] == 1.5 and changed["fault_rate"] == 0.25
