@@ -42,7 +42,6 @@ from .store import DeploymentFilter, DeploymentRecord, RevisionRecord, Store, Tx
 
 REVISION_INPUTS = ("repo_ref", "langgraph_config_path", "image_uri", "source_tarball_path")
 IMMUTABLE_SOURCE_CONFIG = ("deployment_type", "integration_id", "listener_id")
-CLOUD_DEFAULT_TYPE = "dev"
 
 
 def to_revision(rev: RevisionRecord) -> Revision:
@@ -331,8 +330,6 @@ class Deployments:
             for label, value in (("integration_id", sc.integration_id), ("repo_url", sc.repo_url)):
                 if value is not None:
                     raise BadRequest(f"source_config.{label} is only applicable for 'github' source.")
-            if sc.build_on_push:
-                raise BadRequest("source_config.build_on_push is only applicable for 'github' source.")
         if source == "external_docker":
             if not src.image_uri:
                 raise BadRequest("source_revision_config.image_uri is required for 'external_docker' source.")
@@ -344,9 +341,8 @@ class Deployments:
                 raise BadRequest("secret_references is only applicable for 'external_docker' source.")
         if source == "internal_source" and not src.langgraph_config_path:
             raise BadRequest("source_revision_config.langgraph_config_path is required for 'internal_source' source.")
-        deployment_type: str | None = sc.deployment_type
-        if deployment_type is None and source != "external_docker":
-            deployment_type = CLOUD_DEFAULT_TYPE
+        validation.check_create_required(source, sc.deployment_type, sc.build_on_push, sc.resource_spec is not None)
+        deployment_type = sc.deployment_type or validation.SELF_HOSTED_DEPLOYMENT_TYPE
         return {
             "integration_id": None if sc.integration_id is None else str(sc.integration_id),
             "repo_url": sc.repo_url,

@@ -78,6 +78,29 @@ REVISION_FIELDS = {
 }
 
 
+#: The Terraform provider's cloud fake (deployment_cloud_acceptance_test.go) answers exactly this.
+CLOUD_CREATE_REQUIRED = "Cloud deployment_type and GitHub build_on_push must be supplied"
+#: Reported for self-hosted images, which take no deployment_type (Terraform offline fake's GET).
+SELF_HOSTED_DEPLOYMENT_TYPE = "prod"
+
+
+def check_create_required(
+    source: str, deployment_type: str | None, build_on_push: bool | None, has_resource_spec: bool
+) -> None:
+    """What a create must carry, per source (Terraform provider fakes; vendor CLI create bodies)."""
+    if source == "external_docker":
+        if deployment_type is not None:
+            raise BadRequest("source_config.deployment_type is not applicable for 'external_docker' source.")
+        if not has_resource_spec:
+            raise BadRequest(
+                "source_config.resource_spec is required for 'external_docker' source (send {} for defaults)."
+            )
+    elif deployment_type is None or (source == "github" and build_on_push is None):
+        raise BadRequest(CLOUD_CREATE_REQUIRED)
+    if source != "github" and build_on_push is not None:
+        raise BadRequest("build_on_push is only valid for GitHub")
+
+
 def validate_name(name: str) -> None:
     if not NAME_PATTERN.fullmatch(name):
         raise BadRequest(

@@ -21,13 +21,16 @@ TERMINAL = {"DEPLOYED", "CREATE_FAILED", "BUILD_FAILED", "DEPLOY_FAILED", "SKIPP
 
 
 def docker_body(name: str, image: str = "registry.example.com/agent:v1", **overrides: Any) -> dict[str, Any]:
+    """A valid external_docker create body; `resource_spec` (required) defaults to `{}` as the vendor CLI sends."""
     body: dict[str, Any] = {
         "name": name,
         "source": "external_docker",
-        "source_config": {},
+        "source_config": {"resource_spec": {}},
         "source_revision_config": {"image_uri": image},
         "secrets": [],
     }
+    if "source_config" in overrides:
+        overrides["source_config"] = {"resource_spec": {}, **overrides["source_config"]}
     body.update(overrides)
     return body
 

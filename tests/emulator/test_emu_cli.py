@@ -44,7 +44,7 @@ def test_default_database_location_and_silent_server(tmp_path):
         body = {
             "name": "quiet",
             "source": "external_docker",
-            "source_config": {},
+            "source_config": {"resource_spec": {}},
             "source_revision_config": {"image_uri": "img:1"},
             "secrets": [{"name": "TOKEN", "value": secret}],
         }

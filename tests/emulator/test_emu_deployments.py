@@ -8,11 +8,75 @@ import pytest
 from emulator.testing import GITHUB_INTEGRATION_ID, LISTENER_ID, TENANT_ID
 
 
-def test_create_github_returns_201_with_defaults(api):
-    body = api.github_body("my-app")
-    del body["source_config"]["deployment_type"]
-    del body["source_config"]["build_on_push"]
-    dep = api.create(body)
+@pytest.mark.parametrize(
+    ("source", "missing"),
+    [
+        ("github", "deployment_type"),
+        ("github", "build_on_push"),
+        ("internal_docker", "deployment_type"),
+        ("internal_source", "deployment_type"),
+    ],
+)
+def test_cloud_create_without_deployment_type_or_build_on_push_is_400(api, source, missing):
+    """Terraform provider cloud fake: 'Cloud creates require explicit tier/push settings'."""
+    if source == "github":
+        body = api.github_body("no-defaults")
+    else:
+        config_path = {"langgraph_config_path": "langgraph.json"} if source == "internal_source" else {}
+        body = {
+            "name": "no-defaults",
+            "source": source,
+            "source_config": {"deployment_type": "dev"},
+            "source_revision_config": config_path,
+            "secrets": [],
+        }
+    del body["source_config"][missing]
+    response = api.post("/v2/deployments", json=body)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Cloud deployment_type and GitHub build_on_push must be supplied"}
+    assert api.get("/v2/deployments").json()["resources"] == []  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("source_config", "detail"),
+    [
+        ({}, "source_config.resource_spec is required for 'external_docker' source (send {} for defaults)."),
+        ({"resource_spec": {}, "deployment_type": "prod"}, "source_config.deployment_type is not applicable"),
+        ({"resource_spec": {}, "build_on_push": False}, "build_on_push is only valid for GitHub"),
+    ],
+)
+def test_external_docker_create_needs_resource_spec_and_no_cloud_fields(api, source_config, detail):
+    body = api.docker_body("strict-docker")
+    body["source_config"] = source_config
+    response = api.post("/v2/deployments", json=body)
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith(detail)
+
+
+def test_build_on_push_on_a_cloud_image_source_is_400(api):
+    body = {
+        "name": "pushy",
+        "source": "internal_docker",
+        "source_config": {"deployment_type": "dev", "build_on_push": False},
+        "source_revision_config": {},
+        "secrets": [],
+    }
+    response = api.post("/v2/deployments", json=body)
+    assert (response.status_code, response.json()) == (400, {"detail": "build_on_push is only valid for GitHub"})
+
+
+def test_secrets_are_required_on_create(api):
+    """The spec lists `secrets` as required on DeploymentCreateRequest: FastAPI's 422."""
+    body = api.github_body("no-secrets")
+    del body["secrets"]
+    response = api.post("/v2/deployments", json=body)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "secrets"]
+    assert api.post("/v2/deployments", json={**body, "secrets": []}).status_code == 201
+
+
+def test_create_github_returns_201(api):
+    dep = api.create(api.github_body("my-app"))
     assert uuid.UUID(dep["id"])
     assert dep["tenant_id"] == TENANT_ID
     assert dep["status"] == "AWAITING_DATABASE"
@@ -39,7 +103,9 @@ def test_create_external_docker_materialises_resource_spec(api):
     spec = dep["source_config"]["resource_spec"]
     assert (spec["min_scale"], spec["max_scale"], spec["cpu"], spec["memory_mb"]) == (1, 3, 1, 2048)
     assert spec["cpu_limit"] is None and spec["sidecars"] is None
-    assert dep["source_config"]["deployment_type"] is None
+    # Self-hosted images take no deployment_type; the service reports `prod` (Terraform offline fake).
+    assert dep["source_config"]["deployment_type"] == "prod"
+    assert dep["source_config"]["build_on_push"] is False
     assert dep["source_config"]["custom_url"] is None
     assert dep["source_revision_config"]["image_uri"] == "registry.example.com/agent:v1"
 
@@ -206,7 +272,7 @@ def test_list_filters(api, emulator):
 
     assert names(name_contains="app") == ["alpha-app", "beta-app"]
     assert names(name_contains="ETA") == []  # substring match is case-sensitive
-    assert names(deployment_type="prod") == ["beta-app"]
+    assert names(deployment_type="prod") == ["beta-app", "gamma-svc"]  # images report `prod`
     assert names(deployment_ids=f"{a['id']},{c['id']}") == ["alpha-app", "gamma-svc"]
     assert names(status="AWAITING_DATABASE") == ["alpha-app", "beta-app", "gamma-svc"]
     api.delete(f"/v2/deployments/{b['id']}")

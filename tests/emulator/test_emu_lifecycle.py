@@ -197,7 +197,7 @@ def test_state_survives_a_restart_and_in_flight_revisions_resume():
             json={
                 "name": "survivor",
                 "source": "external_docker",
-                "source_config": {},
+                "source_config": {"resource_spec": {}},
                 "source_revision_config": {"image_uri": "img:1"},
                 "secrets": [{"name": "K", "value": "v"}],
             },
@@ -234,7 +234,7 @@ def test_state_survives_a_restart_and_in_flight_revisions_resume():
             json={
                 "name": "survivor",
                 "source": "external_docker",
-                "source_config": {},
+                "source_config": {"resource_spec": {}},
                 "source_revision_config": {"image_uri": "img:1"},
                 "secrets": [],
             },
