@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 
 from .apishape import API_SHAPES
-from .config import DEFAULT_DB, DEFAULT_HOST, DEFAULT_PORT, EmulatorConfig, Settings
+from .config import DEFAULT_DB, DEFAULT_HOST, DEFAULT_PORT, SECRET_MASKING, EmulatorConfig, Settings
 
 
 def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
@@ -29,6 +29,21 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
         help="API shape: 'current' (today's service) or 'spec' (only the vendored spec; default: %(default)s)",
     )
     parser.add_argument(
+        "--keep-revisions",
+        type=int,
+        default=defaults.keep_revisions,
+        help="keep at most N revisions per deployment, pruning the oldest finished ones (0: all; default: %(default)s)",
+    )
+    parser.add_argument(
+        "--mask-secrets",
+        nargs="?",
+        const="mask",
+        choices=SECRET_MASKING,
+        default=defaults.mask_secrets,
+        help="secret values in Deployment bodies: off, mask ('********', the bare flag) or absent"
+        " (default: %(default)s)",
+    )
+    parser.add_argument(
         "--api-key",
         action="append",
         default=[],
@@ -39,6 +54,8 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
     for name in ("build_seconds", "deploy_seconds", "delete_seconds"):
         if getattr(args, name) < 0:
             parser.error(f"--{name.replace('_', '-')} must be >= 0")
+    if args.keep_revisions < 0:
+        parser.error("--keep-revisions must be >= 0")
     if not 0 <= args.fault_rate <= 1:
         parser.error("--fault-rate must be between 0 and 1")
     return EmulatorConfig(
@@ -52,6 +69,8 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
             fault_rate=args.fault_rate,
             seed=args.seed,
             api=args.api,
+            keep_revisions=args.keep_revisions,
+            mask_secrets=args.mask_secrets,
         ),
         api_keys=tuple(args.api_keys),
     )

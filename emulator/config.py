@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from .apishape import ApiShape
+
+SecretMasking = Literal["off", "mask", "absent"]
+SECRET_MASKING: tuple[SecretMasking, ...] = ("off", "mask", "absent")
+#: What `mask_secrets: mask` puts in place of every value (a guess: no source shows one).
+SECRET_MASK = "********"
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8124
@@ -28,6 +33,10 @@ class Settings:
     seed: int = 0
     #: `current`: today's API; `spec`: exactly the vendored spec (see `apishape`).
     api: ApiShape = "current"
+    #: At most this many revisions per deployment (0: unlimited); older finished ones are pruned.
+    keep_revisions: int = 0
+    #: Secret values in Deployment bodies: `off` (plaintext), `mask` ("********") or `absent`.
+    mask_secrets: SecretMasking = "off"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -11,12 +11,13 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .apishape import ApiShape
+from .config import SecretMasking
 from .errors import NotFound
 from .faults import FaultKind, FaultRule
-from .lifecycle import Outcome
+from .lifecycle import TRANSIENT_OUTCOMES, Outcome
 from .runtime import Runtime
 
 Seconds = Annotated[float, Field(ge=0)]
@@ -31,6 +32,13 @@ class SettingsPatch(BaseModel):
     fault_rate: Annotated[float, Field(ge=0, le=1)] | None = None
     seed: int | None = None
     api: ApiShape | None = None
+    keep_revisions: Annotated[int, Field(ge=0)] | None = None
+    mask_secrets: SecretMasking | None = None
+
+    @field_validator("mask_secrets", mode="before")
+    @classmethod
+    def _bool_as_mode(cls, value: object) -> object:
+        return {True: "mask", False: "off"}.get(value, value) if isinstance(value, bool) else value  # convenience
 
 
 class FaultRuleRequest(BaseModel):
@@ -67,6 +75,14 @@ class OutcomeRequest(BaseModel):
     image_uri: str | None = None
     outcome: Outcome
     count: Annotated[int, Field(ge=1)] | None = None
+    #: Only for the *_THEN_DEPLOYED outcomes; default: one DEPLOYING phase.
+    transient_seconds: Seconds | None = None
+
+    @model_validator(mode="after")
+    def _transient_only(self) -> OutcomeRequest:
+        if self.transient_seconds is not None and self.outcome not in TRANSIENT_OUTCOMES:
+            raise ValueError("transient_seconds applies only to the *_THEN_DEPLOYED outcomes")
+        return self
 
 
 def build_control_router(runtime: Runtime) -> APIRouter:
@@ -130,6 +146,7 @@ def build_control_router(runtime: Runtime) -> APIRouter:
             repo_ref=body.repo_ref,
             image_uri=body.image_uri,
             count=body.count,
+            transient_seconds=body.transient_seconds,
         )
         return script.as_dict()
 

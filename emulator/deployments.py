@@ -16,7 +16,7 @@ from typing import Any
 from . import lifecycle, validation
 from .apishape import SPEC_DEPLOYMENT_TYPES, ApiShape
 from .clock import ts
-from .config import LiveSettings
+from .config import SECRET_MASK, LiveSettings, SecretMasking
 from .errors import BadRequest, Conflict, InvalidInput, NotFound, deployment_not_found
 from .models import (
     Deployment,
@@ -26,6 +26,7 @@ from .models import (
     FreeCount,
     LogEntry,
     LogsResponse,
+    ReturnedSecret,
     Revision,
     RevisionCreateRequest,
     RevisionsList,
@@ -67,7 +68,22 @@ def _revision_config(rev: RevisionRecord | None) -> SourceRevisionConfig:
     )
 
 
-def to_deployment(dep: DeploymentRecord, latest: RevisionRecord | None, *, shape: ApiShape = "current") -> Deployment:
+def returned_secrets(secrets: list[dict[str, str]], masking: SecretMasking) -> list[ReturnedSecret]:
+    """Values as a server configured with `masking` shows them: plaintext, masked, or left out."""
+    if masking == "mask":
+        return [ReturnedSecret(name=s["name"], value=SECRET_MASK) for s in secrets]
+    if masking == "absent":
+        return [ReturnedSecret(name=s["name"]) for s in secrets]
+    return [ReturnedSecret(**s) for s in secrets]
+
+
+def to_deployment(
+    dep: DeploymentRecord,
+    latest: RevisionRecord | None,
+    *,
+    shape: ApiShape = "current",
+    masking: SecretMasking = "off",
+) -> Deployment:
     # The spec's Deployment has no display_name: under `--api spec` the key is left out entirely.
     extra: dict[str, Any] = {"display_name": dep.display_name} if shape == "current" else {}
     return Deployment(
@@ -75,7 +91,7 @@ def to_deployment(dep: DeploymentRecord, latest: RevisionRecord | None, *, shape
         source=dep.source,  # type: ignore[arg-type]
         source_config=SourceConfig.model_validate(dep.source_config),
         source_revision_config=_revision_config(latest),
-        secrets=[Secret(**s) for s in dep.secrets],
+        secrets=returned_secrets(dep.secrets, masking),
         secret_references=(
             None if dep.secret_references is None else [SecretReference(**r) for r in dep.secret_references]
         ),
@@ -162,7 +178,8 @@ class Deployments:
         return self._settings.current.api
 
     def _view(self, tx: Tx, dep: DeploymentRecord) -> Deployment:
-        return to_deployment(dep, self._latest(tx, dep), shape=self._shape)
+        current = self._settings.current
+        return to_deployment(dep, self._latest(tx, dep), shape=current.api, masking=current.mask_secrets)
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -382,7 +399,7 @@ class Deployments:
         self, tx: Tx, dep: DeploymentRecord, source: str, inputs: dict[str, str | None], now: float
     ) -> RevisionRecord:
         rev_id = str(uuid.uuid4())
-        outcome = self._outcomes.claim(dep.name, inputs.get("repo_ref"), inputs.get("image_uri"))
+        script = self._outcomes.claim(dep.name, inputs.get("repo_ref"), inputs.get("image_uri"))
         sha = None
         if source == "github":
             sha = lifecycle.commit_sha(dep.source_config.get("repo_url"), inputs.get("repo_ref"), rev_id)
@@ -394,7 +411,8 @@ class Deployments:
                 "status": "CREATING",
                 **inputs,
                 "repo_commit_sha": sha,
-                "outcome": None if outcome is None else str(outcome),
+                "outcome": None if script is None else str(script.outcome),
+                "outcome_seconds": None if script is None else script.transient_seconds,
                 "created_at": now,
                 "updated_at": now,
                 "phase_started_at": now,
@@ -402,6 +420,7 @@ class Deployments:
             }
         )
         tx.update_deployment(dep.id, latest_revision_id=rev_id, updated_at=now)
+        lifecycle.prune_revisions(tx, dep, self._settings.current.keep_revisions)
         rev = tx.get_revision(dep.id, rev_id)
         assert rev is not None
         return rev
@@ -547,7 +566,8 @@ class Deployments:
         if sc.repo_url is not None:
             if not github:
                 raise BadRequest("source_config.repo_url is only applicable for 'github' source.")
-            new_config["repo_url"] = sc.repo_url  # newer servers: takes effect with the next revision
+            if sc.repo_url != stored.get("repo_url"):  # the spec: "cannot be changed (PATCH)"
+                raise BadRequest("source_config.repo_url cannot be changed once the deployment is created.")
         for field_name in ("install_command", "build_command"):
             if getattr(sc, field_name) is not None:
                 new_config[field_name] = getattr(sc, field_name)

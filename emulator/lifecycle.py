@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from .config import Settings
 from .seeds import IMAGE_VERSION
-from .store import IN_FLIGHT_STATUSES, DeploymentRecord, RevisionRecord, Tx
+from .store import IN_FLIGHT_STATUSES, TRANSIENT_STATUSES, DeploymentRecord, RevisionRecord, Tx
 
 #: How long CREATING and (at least) QUEUED last. Short, but long enough to be observed.
 BRIEF_SECONDS = 0.1
@@ -41,6 +41,17 @@ class Outcome(StrEnum):
     CREATE_FAILED = "CREATE_FAILED"
     INTERRUPTED = "INTERRUPTED"
     STUCK = "STUCK"
+    # Transient statuses (the Terraform provider keeps waiting through them, "transient states with
+    # onward transitions"): shown after AWAITING_DEPLOY, then DEPLOYING and DEPLOYED as usual.
+    INTERRUPTED_THEN_DEPLOYED = "INTERRUPTED_THEN_DEPLOYED"
+    UNKNOWN_THEN_DEPLOYED = "UNKNOWN_THEN_DEPLOYED"
+
+
+#: Transient outcome -> the status shown for a while.
+TRANSIENT_OUTCOMES = {
+    Outcome.INTERRUPTED_THEN_DEPLOYED: "INTERRUPTED",
+    Outcome.UNKNOWN_THEN_DEPLOYED: "UNKNOWN",
+}
 
 
 def is_build_source(source: str) -> bool:
@@ -105,7 +116,8 @@ def _leave_queue(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float, 
 
 def _dispatch_queue(tx: Tx, dep: DeploymentRecord, open_revs: list[RevisionRecord], at: float, s: Settings) -> None:
     ready = [r for r in open_revs if r.status == "QUEUED" and r.next_at is not None and r.next_at <= at]
-    if any(r.status in IN_FLIGHT_STATUSES for r in open_revs):
+    # Open revisions in a transient status still hold the slot (they move on to DEPLOYING).
+    if any(r.status in IN_FLIGHT_STATUSES or r.status in TRANSIENT_STATUSES for r in open_revs):
         for rev in ready:  # park until the slot is released (see `_terminate`)
             tx.update_revision(rev.id, next_at=None)
         return
@@ -153,8 +165,19 @@ def _finish_phase(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float,
         if outcome == Outcome.STUCK:
             _set(tx, rev, "DEPLOYING", at, None)  # never finishes, and keeps holding the slot
             return
+        transient = TRANSIENT_OUTCOMES.get(Outcome(outcome)) if outcome else None
+        if transient is not None:
+            phase = s.deploy_seconds * (1 - AWAITING_SHARE)
+            seconds = rev.outcome_seconds if rev.outcome_seconds is not None else phase
+            line = f"WARNING: revision {rev.id} is {transient}; the platform keeps retrying (scripted by the emulator)"
+            _log(tx, rev, "deploy", at, line, level="WARNING")
+            _set(tx, rev, transient, at, at + seconds)
+            return
         share = 0.5 if outcome == Outcome.INTERRUPTED and not build else 1.0
         _set(tx, rev, "DEPLOYING", at, at + s.deploy_seconds * (1 - AWAITING_SHARE) * share)
+    elif rev.status in TRANSIENT_STATUSES:
+        _log(tx, rev, "deploy", at, f"Revision {rev.id} recovered from {rev.status}; resuming the rollout")
+        _set(tx, rev, "DEPLOYING", at, at + s.deploy_seconds * (1 - AWAITING_SHARE))
     elif rev.status == "DEPLOYING":
         if outcome == Outcome.INTERRUPTED and not build:
             _error(tx, rev, "deploy", at, "revision interrupted during deploy")
@@ -174,6 +197,7 @@ def advance_deployment(tx: Tx, dep: DeploymentRecord, now: float, settings: Sett
         open_revs = tx.open_revisions(dep.id)
         due = [r for r in open_revs if r.next_at is not None and r.next_at <= now]
         if not due:
+            prune_revisions(tx, dep, settings.keep_revisions)
             return
         rev = min(due, key=lambda r: (r.next_at or 0.0, r.seq))
         at = rev.next_at or now
@@ -182,6 +206,21 @@ def advance_deployment(tx: Tx, dep: DeploymentRecord, now: float, settings: Sett
             _dispatch_queue(tx, current, open_revs, at, settings)
         else:
             _finish_phase(tx, current, rev, at, settings)
+
+
+def prune_revisions(tx: Tx, dep: DeploymentRecord, keep: int) -> None:
+    """Keep at most `keep` revisions (0: all); the oldest finished ones go first, never the latest
+    or the active one. The Terraform provider reads around revisions that "404 on their own --
+    pruned"; how many the real service keeps is not documented."""
+    if keep <= 0:
+        return
+    excess = tx.count_revisions(dep.id) - keep
+    if excess <= 0:
+        return
+    current = tx.get_deployment_by_id(dep.id) or dep
+    protected = [r for r in (current.latest_revision_id, current.active_revision_id) if r]
+    for revision_id in tx.prunable_revisions(dep.id, protected)[:excess]:
+        tx.remove_revision(revision_id)
 
 
 def remove_expired_deployments(tx: Tx, now: float) -> None:

@@ -148,6 +148,13 @@ class Secret(BaseModel):
     value: str
 
 
+class ReturnedSecret(BaseModel):
+    """`Secret` as returned: `value` is left out under `mask_secrets: absent` (not spec-valid)."""
+
+    name: str
+    value: str | MISSING = MISSING
+
+
 class SecretReference(BaseModel):
     name: str
     secret_name: str
@@ -252,7 +259,7 @@ class Deployment(BaseModel):
     source: Source
     source_config: SourceConfig
     source_revision_config: SourceRevisionConfig
-    secrets: list[Secret]
+    secrets: list[ReturnedSecret]
     secret_references: list[SecretReference] | None = None
     id: str
     tenant_id: str

@@ -22,6 +22,7 @@ class OutcomeScript:
     repo_ref: str | None = None
     image_uri: str | None = None
     count: int | None = None  # remaining uses; None means every matching revision
+    transient_seconds: float | None = None  # how long a *_THEN_DEPLOYED status shows
 
     def matches(self, deployment_name: str, repo_ref: str | None, image_uri: str | None) -> bool:
         return (
@@ -51,6 +52,7 @@ class OutcomeScripts:
         repo_ref: str | None = None,
         image_uri: str | None = None,
         count: int | None = None,
+        transient_seconds: float | None = None,
     ) -> OutcomeScript:
         script = OutcomeScript(
             id=str(uuid.uuid4()),
@@ -59,6 +61,7 @@ class OutcomeScripts:
             repo_ref=repo_ref,
             image_uri=image_uri,
             count=count,
+            transient_seconds=transient_seconds,
         )
         with self._lock:
             self._scripts.append(script)
@@ -78,8 +81,8 @@ class OutcomeScripts:
         with self._lock:
             self._scripts.clear()
 
-    def claim(self, deployment_name: str, repo_ref: str | None, image_uri: str | None) -> Outcome | None:
-        """Consume one use of the first matching script; exhausted scripts disappear."""
+    def claim(self, deployment_name: str, repo_ref: str | None, image_uri: str | None) -> OutcomeScript | None:
+        """Consume one use of the first matching script (returned); exhausted scripts disappear."""
         with self._lock:
             for script in self._scripts:
                 if not script.matches(deployment_name, repo_ref, image_uri):
@@ -88,5 +91,5 @@ class OutcomeScripts:
                     script.count -= 1
                     if script.count <= 0:
                         self._scripts.remove(script)
-                return script.outcome
+                return script
         return None

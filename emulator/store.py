@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS revisions (
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL,
     phase_started_at REAL NOT NULL,
-    next_at REAL
+    next_at REAL,
+    outcome_seconds REAL
 );
 CREATE INDEX IF NOT EXISTS revisions_by_deployment ON revisions (deployment_id, seq);
 CREATE INDEX IF NOT EXISTS revisions_by_next_at ON revisions (next_at) WHERE next_at IS NOT NULL;
@@ -97,6 +98,10 @@ CREATE TABLE IF NOT EXISTS listeners (
 TABLES = ("tenants", "deployments", "revisions", "revision_logs", "tracing_projects", "listeners")
 JSON_COLUMNS = frozenset({"source_config", "secrets", "secret_references", "compute_config"})
 IN_FLIGHT_STATUSES = ("AWAITING_BUILD", "BUILDING", "AWAITING_DEPLOY", "DEPLOYING")
+#: Statuses a revision may pass through and leave again (a scripted transient, see lifecycle).
+TRANSIENT_STATUSES = ("INTERRUPTED", "UNKNOWN")
+#: Columns added after the first release: (table, column, type), added to older database files.
+ADDED_COLUMNS = (("revisions", "outcome_seconds", "REAL"),)
 #: SQLite integers are 64-bit; the API accepts any offset >= 0, so larger ones are clamped.
 MAX_SQL_INT = 2**62
 
@@ -143,6 +148,7 @@ class RevisionRecord:
     updated_at: float
     phase_started_at: float
     next_at: float | None
+    outcome_seconds: float | None = None
 
 
 @dataclass
@@ -352,14 +358,33 @@ class Tx:
         return [_revision(row) for row in rows]
 
     def open_revisions(self, deployment_id: str) -> list[RevisionRecord]:
-        """Revisions that have not reached a terminal state, oldest first."""
+        """Revisions that have not reached a terminal state (or are in a transient one), oldest first."""
         rows = self._conn.execute(
-            "SELECT * FROM revisions WHERE deployment_id = ? AND status IN"
+            "SELECT * FROM revisions WHERE deployment_id = ? AND (status IN"
             " ('CREATING', 'QUEUED', 'AWAITING_BUILD', 'BUILDING', 'AWAITING_DEPLOY', 'DEPLOYING')"
+            " OR (status IN ('INTERRUPTED', 'UNKNOWN') AND next_at IS NOT NULL))"
             " ORDER BY seq",
             (deployment_id,),
         ).fetchall()
         return [_revision(row) for row in rows]
+
+    def count_revisions(self, deployment_id: str) -> int:
+        row = self._conn.execute("SELECT COUNT(*) FROM revisions WHERE deployment_id = ?", (deployment_id,)).fetchone()
+        return int(row[0])
+
+    def prunable_revisions(self, deployment_id: str, keep_ids: Sequence[str]) -> list[str]:
+        """Finished revisions, oldest first, other than `keep_ids` (the latest and the active one)."""
+        rows = self._conn.execute(
+            "SELECT id FROM revisions WHERE deployment_id = ? AND next_at IS NULL AND status IN"
+            " ('CREATE_FAILED', 'BUILD_FAILED', 'DEPLOY_FAILED', 'DEPLOYED', 'SKIPPED', 'INTERRUPTED', 'UNKNOWN')"
+            " ORDER BY seq",
+            (deployment_id,),
+        ).fetchall()
+        return [str(row[0]) for row in rows if str(row[0]) not in keep_ids]
+
+    def remove_revision(self, revision_id: str) -> None:
+        self._conn.execute("DELETE FROM revision_logs WHERE revision_id = ?", (revision_id,))
+        self._conn.execute("DELETE FROM revisions WHERE id = ?", (revision_id,))
 
     def deployments_with_due_revisions(self, now: float) -> list[str]:
         rows = self._conn.execute(
@@ -446,6 +471,10 @@ class Store:
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(SCHEMA)
+            for table, column, kind in ADDED_COLUMNS:
+                present = {str(row[1]) for row in self._conn.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     @contextmanager
     def tx(self) -> Iterator[Tx]:

@@ -5,65 +5,20 @@ Kept free of storage so each rule reads as a plain function and can be unit-test
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
+from .apishape import SPEC_PATH
 from .errors import BadRequest
 from .models import ResourceSpec, Secret
+from .reserved_env import reserved_env
 
-# Names the host backend manages itself (langgraph-cli `RESERVED_ENV_VARS`, docs §6).
-RESERVED_ENV_VARS = frozenset(
-    {
-        "LANGCHAIN_TRACING_V2",
-        "LANGSMITH_TRACING_V2",
-        "LANGCHAIN_ENDPOINT",
-        "LANGCHAIN_PROJECT",
-        "LANGSMITH_PROJECT",
-        "LANGSMITH_LANGGRAPH_GIT_REPO",
-        "LANGGRAPH_GIT_REPO_PATH",
-        "LANGCHAIN_API_KEY",
-        "LANGSMITH_CONTROL_PLANE_API_KEY",
-        "POSTGRES_URI",
-        "POSTGRES_PASSWORD",
-        "DATABASE_URI",
-        "LANGSMITH_LANGGRAPH_GIT_REF",
-        "LANGSMITH_LANGGRAPH_GIT_REF_SHA",
-        "LANGGRAPH_AUTH_TYPE",
-        "LANGSMITH_AUTH_ENDPOINT",
-        "LANGSMITH_TENANT_ID",
-        "LANGSMITH_AUTH_VERIFY_TENANT_ID",
-        "LANGSMITH_HOST_PROJECT_ID",
-        "LANGSMITH_HOST_PROJECT_NAME",
-        "LANGSMITH_HOST_REVISION_ID",
-        "LOG_JSON",
-        "LOG_DICT_TRACEBACKS",
-        "REDIS_URI",
-        "LANGCHAIN_CALLBACKS_BACKGROUND",
-        "DD_TRACE_PSYCOPG_ENABLED",
-        "DD_TRACE_REDIS_ENABLED",
-        "LANGSMITH_DEPLOYMENT_NAME",
-        "LANGGRAPH_CLOUD_LICENSE_KEY",
-    }
-)
-# Reserved on Cloud only; self-hosted (external_docker) deployments may set them.
-CLOUD_ONLY_RESERVED_ENV_VARS = frozenset(
-    {
-        "LANGSMITH_API_KEY",
-        "LANGSMITH_ENDPOINT",
-        "POSTGRES_URI_CUSTOM",
-        "REDIS_URI_CUSTOM",
-        "PATH",
-        "PORT",
-        "MOUNT_PREFIX",
-        "LSD_ENV",
-        "LSD_DD_API_KEY",
-        "LSD_DD_ENDPOINT",
-        "LSD_DEPLOYMENT_TYPE",
-    }
-)
-
-# Lenient on purpose: the official example uses `my_deployment`, which a DNS-label rule rejects.
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+# Lowercase letters, digits and hyphens (vendor CLI `normalize_name`: "LangSmith Deployment names
+# only allow lowercase alphanumeric characters and hyphens"), starting with a letter (live
+# experiment, docs/control-plane-api.md §3.2 S3), a DNS label of at most 63 characters ending in a
+# letter or digit (third-party client, S12; length and ending are the weakest-sourced parts).
+NAME_PATTERN = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 TAG_PREFIX = "refs/tags/"
 
 #: Values the server materialises for external images when the client leaves them out.
@@ -104,13 +59,13 @@ def check_create_required(
 def validate_name(name: str) -> None:
     if not NAME_PATTERN.fullmatch(name):
         raise BadRequest(
-            f"Invalid deployment name '{name}'. A name must be 1-63 characters long, start with a letter"
-            " or digit and contain only letters, digits, '-', '_' or '.'."
+            f"Invalid deployment name '{name}'. A name must be 1-63 characters long, start with a lowercase"
+            " letter, end with a lowercase letter or digit and contain only lowercase letters, digits and '-'."
         )
 
 
 def validate_secrets(secrets: Iterable[Secret], source: str) -> None:
-    reserved = RESERVED_ENV_VARS if source == "external_docker" else RESERVED_ENV_VARS | CLOUD_ONLY_RESERVED_ENV_VARS
+    reserved = reserved_env(source)
     seen: set[str] = set()
     for secret in secrets:
         if not secret.name.strip():
@@ -141,6 +96,27 @@ def check_revision_fields(source: str, given: dict[str, str | None]) -> None:
             raise BadRequest(f"source_revision_config.{field_name} is not applicable for '{source}' source.")
 
 
+def _rounded_fields() -> frozenset[str]:
+    schema = json.loads(SPEC_PATH.read_text(encoding="utf-8"))["components"]["schemas"]["ResourceSpec-Input"]
+    return frozenset(
+        name
+        for name, prop in schema["properties"].items()
+        if "rounded to 1 decimal place" in str(prop.get("description", ""))
+    )
+
+
+#: resource_spec fields whose spec description says "Values are rounded to 1 decimal place".
+ROUNDED_FIELDS = _rounded_fields()
+
+
+def round_cpu(spec: dict[str, object]) -> dict[str, object]:
+    """The spec: CPU values "are rounded to 1 decimal place" (ties: Python's `round`, a guess)."""
+    return {
+        name: round(value, 1) if name in ROUNDED_FIELDS and isinstance(value, int | float) else value
+        for name, value in spec.items()
+    }
+
+
 def materialise_resource_spec(spec: ResourceSpec | None, source: str) -> dict[str, object] | None:
     """Store a spec whole (never merged); external images get the server defaults for unset fields."""
     if spec is None and source != "external_docker":
@@ -150,4 +126,4 @@ def materialise_resource_spec(spec: ResourceSpec | None, source: str) -> dict[st
         full.update(RESOURCE_SPEC_DEFAULTS)
     if spec is not None:
         full.update(spec.model_dump(mode="json", exclude_unset=True))
-    return full
+    return round_cpu(full)

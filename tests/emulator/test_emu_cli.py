@@ -60,6 +60,8 @@ def test_default_database_location_and_silent_server(tmp_path):
             "fault_rate": 0.0,
             "seed": 0,
             "api": "current",
+            "keep_revisions": 0,
+            "mask_secrets": "off",
         }
     finally:
         process.terminate()

@@ -29,7 +29,7 @@ def test_vendor_example_patch_creates_a_revision(api):
     [
         {"display_name": "Shiny name"},
         {"source_config": {"build_on_push": True}},
-        {"source_config": {"repo_url": "https://github.com/langchain-ai/new-langgraph-project"}},
+        {"source_config": {"repo_url": "https://github.com/langchain-ai/langgraph-example"}},  # unchanged
         {"secrets": []},
         {"secrets": None, "source_revision_config": None, "source_config": None},
         {},
@@ -218,3 +218,29 @@ def test_post_revision_rejects_display_name_and_applies_secrets(api):
         ).status_code
         == 400
     )
+
+
+def test_repo_url_cannot_be_changed(api):
+    """The spec: repo_url "cannot be changed (PATCH) once the deployment is created"."""
+    dep = api.create_github("fixed-repo")
+    moved = {"source_config": {"repo_url": "https://github.com/langchain-ai/new-langgraph-project"}}
+    response = _patch(api, dep, moved)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "source_config.repo_url cannot be changed once the deployment is created."}
+    assert api.deployment(dep["id"])["source_config"]["repo_url"] == dep["source_config"]["repo_url"]
+    assert len(api.revisions(dep["id"])) == 1
+    image = api.create_docker("no-repo")
+    assert _patch(api, image, moved).status_code == 400
+
+
+def test_cpu_values_are_rounded_to_one_decimal_place(api):
+    """The spec's ResourceSpec: cpu, cpu_limit, queue_cpu(_limit), redis_cpu(_limit) are rounded."""
+    given = {"cpu": 0.26, "cpu_limit": 1.94, "queue_cpu": 0.5, "redis_cpu": 0.123, "db_cpu": 0.123, "memory_mb": 1000}
+    dep = api.create_docker("rounded", source_config={"resource_spec": given})
+    spec = dep["source_config"]["resource_spec"]
+    assert (spec["cpu"], spec["cpu_limit"], spec["queue_cpu"], spec["redis_cpu"]) == (0.3, 1.9, 0.5, 0.1)
+    assert (spec["db_cpu"], spec["memory_mb"]) == (0.123, 1000)  # not described as rounded
+    assert api.deployment(dep["id"])["source_config"]["resource_spec"]["cpu"] == 0.3
+    patched = _patch(api, dep, {"source_config": {"resource_spec": {"cpu": 2.449, "queue_cpu_limit": 0.16}}}).json()
+    spec = patched["source_config"]["resource_spec"]
+    assert (spec["cpu"], spec["queue_cpu_limit"]) == (2.4, 0.2)
