@@ -222,9 +222,7 @@ class ControlPlaneClient:
     def patch_deployment(self, deployment_id: str, body: JSON, *, rolls_out: bool = False) -> JSON:
         """`rolls_out`: the body holds revision fields, so the PATCH creates a revision and is sent
         at most once by the transport."""
-        result: JSON = self._seen(
-            self.request("PATCH", f"/v2/deployments/{deployment_id}", body=body, once=rolls_out)
-        )
+        result: JSON = self._seen(self.request("PATCH", f"/v2/deployments/{deployment_id}", body=body, once=rolls_out))
         return result
 
     def delete_deployment(self, deployment_id: str, *, delete_tracing_project: bool = False) -> None:

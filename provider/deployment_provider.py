@@ -166,9 +166,7 @@ class DeploymentProvider(ResourceProvider):
                     "keeps its name unless it was deleted with delete_tracing_project=True; choose another name"
                 ) from None
 
-        return at_most_once(
-            create, landed, retry_if=lambda e: outcome_unknown(e) or conflict(e), give_up=name_taken
-        )
+        return at_most_once(create, landed, retry_if=lambda e: outcome_unknown(e) or conflict(e), give_up=name_taken)
 
     @staticmethod
     def _find(client: ControlPlaneClient, props: JSON) -> JSON | None:

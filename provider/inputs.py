@@ -123,7 +123,8 @@ def _one_decimal(value: Any) -> Any:
     differ from the program on every run: refuse it rather than guess the rounding."""
     if isinstance(value, int | float) and not isinstance(value, bool) and abs(value * 10 - round(value * 10)) > 1e-9:
         raise PydanticCustomError(
-            "cpu_precision", "{value} has more than 1 decimal place; the control plane rounds CPU to 1 decimal",
+            "cpu_precision",
+            "{value} has more than 1 decimal place; the control plane rounds CPU to 1 decimal",
             {"value": value},
         )
     return value

@@ -210,3 +210,26 @@ def test_api_errors_surface_without_secret_values(host: Host, emulator: Any) -> 
     assert API_KEY not in err.value.details
     assert "/v2/deployments" in err.value.details
     assert "sk-test-secret-value-1" not in host.stderr() and API_KEY not in host.stderr()
+
+
+def test_spec_server_display_name_kept_in_state_and_never_sent(host: Host, emulator: Any) -> None:
+    emulator.settings(api="spec")
+    inputs, failures = host.check({}, github_inputs(display_name="Agent One"))
+    assert failures == []
+    dep_id, outs = host.create(inputs)
+    assert [(r["method"], r["route"]) for r in writes(emulator)] == [("POST", "/v2/deployments")]
+    assert "display_name" not in live(emulator)[0]
+    assert "kept in state only" in host.stderr()
+    _, read_outs, read_inputs = host.read(dep_id, outs)
+    assert read_outs["display_name"] == "Agent One" == read_inputs["display_name"]
+    assert host.diff(dep_id, read_outs, inputs).changes == 1  # DIFF_NONE: no PATCH loop
+    assert undocumented(emulator.requests()) == []
+
+
+def test_masked_server_keeps_the_secrets_hash_and_reads_without_error(host: Host, emulator: Any) -> None:
+    inputs, _ = host.check({}, github_inputs())
+    dep_id, outs = host.create(inputs)
+    emulator.settings(mask_secrets="mask")
+    _, read_outs, _ = host.read(dep_id, outs)
+    assert read_outs["secrets_hash"] == outs["secrets_hash"]
+    assert host.diff(dep_id, read_outs, inputs).changes == 1

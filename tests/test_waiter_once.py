@@ -125,3 +125,62 @@ def test_at_most_once_raises_a_definite_error_at_once() -> None:
 
     with pytest.raises(APIError):
         at_most_once(send, lambda: pytest.fail("no reconcile after a definite answer"), pause=lambda _a: None)
+
+
+class ProviderFake(FakeClient):
+    """Enough of the client for the provider's read and revision paths."""
+
+    def __init__(self, deployment: dict[str, Any], patch_errors: list[APIError] | None = None) -> None:
+        super().__init__([404], deployment)
+        self.patch_errors = patch_errors or []
+        self.patches: list[dict[str, Any]] = []
+
+    def patch_deployment(self, _dep: str, body: dict[str, Any], *, rolls_out: bool = False) -> dict[str, Any]:
+        assert rolls_out
+        self.patches.append(body)
+        self.deployment = {**self.deployment, "latest_revision_id": f"r{len(self.patches) + 1}"}
+        if self.patch_errors:
+            raise self.patch_errors.pop(0)
+        return self.deployment
+
+
+def provider_with(client: FakeClient) -> Any:
+    from provider.deployment_provider import DeploymentProvider
+
+    p = DeploymentProvider()
+    p._settings, p._config_error, p._client_obj = object(), None, client  # type: ignore[assignment]
+    return p
+
+
+def test_read_treats_a_pruned_latest_revision_as_unknown() -> None:
+    from .support.data import github_inputs
+
+    dep = {"id": "d", "status": "READY", "latest_revision_id": "r2", "active_revision_id": "r1", "secrets": []}
+    result = provider_with(ProviderFake(dep)).read("d", github_inputs())
+    assert result.id == "d" and result.outs["revision_status"] is None
+
+
+def test_rolling_out_with_a_pruned_latest_revision_rolls_again() -> None:
+    from provider.deployment_provider import DeploymentProvider
+
+    from .support.data import docker_inputs
+
+    props = docker_inputs()
+    dep = {"id": "d", "latest_revision_id": "r2", "active_revision_id": "r1", "secrets": []}
+    dep["source_revision_config"] = props["source_revision_config"]
+    dep["source_config"] = props["source_config"]
+    dep["secrets"] = [{"name": k, "value": v} for k, v in props["secrets"].items()]
+    assert DeploymentProvider._rolling_out(ProviderFake(dep), "d", props, dep) is None  # type: ignore[arg-type]
+
+
+def test_a_lost_revision_patch_is_reconciled_not_resent(monkeypatch: pytest.MonkeyPatch) -> None:
+    from provider import once
+    from provider.deployment_provider import DeploymentProvider
+
+    from .support.data import docker_inputs
+
+    monkeypatch.setattr(once, "pause_before_retry", lambda _a: None)
+    client = ProviderFake({"id": "d", "latest_revision_id": "r1", "secrets": []}, patch_errors=[lost()])
+    current = dict(client.deployment)
+    rev = DeploymentProvider._new_revision(client, "d", docker_inputs(), current)  # type: ignore[arg-type]
+    assert rev == "r2" and len(client.patches) == 1
