@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -20,9 +19,6 @@ API_SHAPES: tuple[ApiShape, ...] = ("current", "spec")
 SPEC_PATH = Path(__file__).resolve().parent / "contract" / "control-plane-openapi.json"
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-
-#: The shape of the request being served; the middleware sets it before routing.
-current_shape: ContextVar[ApiShape] = ContextVar("emulator_api_shape", default="current")
 
 
 @dataclass(frozen=True)

@@ -613,6 +613,7 @@ class Deployments:
             return self._view(tx, self._load(tx, tenant_id, deployment_id))
 
     def delete(self, tenant_id: str, deployment_id: str, *, delete_tracing_project: bool, force: bool) -> None:
+        force = force and self._shape == "current"  # `force` is newer than the spec: an older server ignores it
         self._sync(deployment_id)
         with self._store.tx() as tx:
             dep = self._load(tx, tenant_id, deployment_id)

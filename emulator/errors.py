@@ -9,7 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+#: What FastAPI says when a body cannot even be decoded (e.g. bytes that are not UTF-8).
+FASTAPI_PARSE_ERROR = "There was an error parsing the body"
 
 
 class ApiError(Exception):
@@ -82,7 +89,32 @@ async def _handle_unencodable(_request: Request, _exc: Exception) -> JSONRespons
     return JSONResponse(status_code=422, content={"detail": [error]})
 
 
+def undecodable_body_error() -> dict[str, Any]:
+    """A body that is not UTF-8 is invalid JSON: the spec's 422, not FastAPI's bare 400."""
+    return {"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error", "input": {}}
+
+
+async def _handle_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and exc.detail == FASTAPI_PARSE_ERROR:
+        return JSONResponse(status_code=422, content={"detail": [undecodable_body_error()]})
+    return await http_exception_handler(request, exc)
+
+
+def _printable(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
+async def _handle_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    # FastAPI's own handler decodes raw-body inputs as strict UTF-8 and crashes (500) on others.
+    assert isinstance(exc, RequestValidationError)
+    errors = jsonable_encoder(exc.errors(), custom_encoder={bytes: _printable})
+    return JSONResponse(status_code=422, content={"detail": errors})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _handle_api_error)
     app.add_exception_handler(InvalidInput, _handle_invalid_input)
+    app.add_exception_handler(HTTPException, _handle_http_error)
+    app.add_exception_handler(RequestValidationError, _handle_validation_error)
     app.add_exception_handler(UnicodeEncodeError, _handle_unencodable)

@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .apishape import current_shape, is_documented
+from .apishape import is_documented
 from .clock import iso
 from .config import LiveSettings
 from .faults import Fault, FaultInjector, FaultKind
@@ -79,7 +79,6 @@ class EmulatorMiddleware:
         method: str = scope["method"]
         path: str = scope["path"]
         shape = self.settings.current.api
-        current_shape.set(shape)
         documented = is_documented(method, strip_prefix(path))
         # An older server (`--api spec`) has no route for anything outside the spec.
         target: ASGIApp = self.app if documented or shape == "current" else _not_found

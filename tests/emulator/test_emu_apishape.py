@@ -124,6 +124,15 @@ def test_spec_shape_ignores_display_name_on_patch_and_create(emulator, api, spec
     assert api.deployment(created.json()["id"])["display_name"] is None
 
 
+def test_spec_shape_ignores_force_on_delete(api, emulator, spec):
+    emulator.settings(delete_seconds=30)
+    dep = api.create_github("spec-force")
+    assert api.delete(f"/v2/deployments/{dep['id']}").status_code == 204
+    # An older server does not know `force` (not in the spec): a plain repeated delete, still pending.
+    assert api.delete(f"/v2/deployments/{dep['id']}", params={"force": "true"}).status_code == 204
+    assert api.deployment(dep["id"])["status"] == "AWAITING_DELETE"
+
+
 def test_spec_shape_knows_only_the_spec_deployment_types(emulator, api, spec):
     body = api.github_body("spec-type")
     body["source_config"]["deployment_type"] = "serverless"
@@ -170,3 +179,34 @@ def test_environment_value_is_checked(monkeypatch):
     monkeypatch.setenv(API_ENV, "older")
     with pytest.raises(ValueError, match=API_ENV):
         default_api()
+
+
+BODY_ROUTES = [
+    ("POST", "/v2/deployments"),
+    ("PATCH", "/v2/deployments/{id}"),
+    ("POST", "/v2/deployments/{id}/revisions"),
+    ("POST", "/v2/listeners"),
+    ("PATCH", "/v2/listeners/{listener}"),
+]
+
+
+@pytest.mark.parametrize(("method", "route"), BODY_ROUTES)
+@pytest.mark.parametrize(
+    ("raw", "content_type"),
+    [
+        (b"{not json", "application/json"),
+        (b'{"name": "\xff\xfe"}', "application/json"),  # not UTF-8: FastAPI alone answers 400
+        (b'{"name": "\xff\xfe"}', "text/plain"),  # FastAPI alone crashes (500) echoing the bytes
+        (b"{not json", None),
+    ],
+)
+def test_invalid_json_bodies_are_the_spec_422_on_every_route(api, emulator, method, route, raw, content_type):
+    """The spec answers invalid bodies with 422 HTTPValidationError on every operation that takes one."""
+    dep = api.create_github("json-target")
+    path = route.format(id=dep["id"], listener="00000000-0000-4000-8000-000000000101")
+    headers = {"Content-Type": content_type} if content_type else {"Content-Type": ""}
+    response = api.request(method, path, data=raw, headers=headers)
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert isinstance(detail, list) and detail[0]["loc"][0] == "body"
+    assert len(api.revisions(dep["id"])) == 1  # nothing happened
