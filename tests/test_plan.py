@@ -368,3 +368,16 @@ def test_api_shape_is_read_from_display_name() -> None:
 
     assert api_shape({"id": "x", "display_name": None}) == "current"
     assert api_shape({"id": "x", "name": "n"}) == "spec"
+
+
+def test_same_name_repo_url_change_is_refused_at_check_and_defaults_are_not_a_change() -> None:
+    from provider.deployment_provider import DeploymentProvider
+
+    olds = outputs_for(github_inputs())
+    moved = changed(github_inputs(), "source_config.repo_url", "https://github.com/acme/other")
+    assert [p for p, _ in DeploymentProvider._replace_guard(olds, moved)] == ["source_config.repo_url"]
+    assert DeploymentProvider._replace_guard({**olds, "delete_tracing_project": True}, moved) == []
+    legacy = copy.deepcopy(olds)
+    del legacy["source_config"]["deployment_type"]
+    explicit = changed(github_inputs(), "source_config.deployment_type", "prod")
+    assert DeploymentProvider._replace_guard(legacy, explicit) == []
