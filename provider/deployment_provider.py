@@ -244,11 +244,23 @@ class DeploymentProvider(ResourceProvider):
         return None
 
     @staticmethod
+    def _say_if_masked(client: ControlPlaneClient, props: Mapping[str, Any], deployment: JSON) -> None:
+        """Say once what cannot be known when the server masks or leaves out env values."""
+        if plan.server_secrets(deployment) is not None or not client.note_once(f"masked:{deployment.get('id')}"):
+            return
+        if props.get("secrets") is not None:
+            what = "drift of `secrets` cannot be detected (the declared values are assumed to hold)"
+        else:
+            what = "the environment is left as it is; the ownership marker cannot be added to it"
+        progress(f"{props.get('name')}: this control plane does not return env values: {what}")
+
+    @staticmethod
     def _new_revision(client: ControlPlaneClient, dep_id: str, props: JSON, current: JSON) -> str:
         """Roll out a revision with the documented PATCH, at most once: after a lost answer, a new
         latest revision is ours. The revision to wait for is the deployment's new latest one."""
         before = current.get("latest_revision_id")
         body = plan.revision_payload(props, current)
+        DeploymentProvider._say_if_masked(client, props, current)
 
         def moved(deployment: JSON) -> str | None:
             latest = deployment.get("latest_revision_id")
@@ -307,6 +319,7 @@ class DeploymentProvider(ResourceProvider):
                 if not not_found(exc):
                     raise
         outs = self._outputs(props, deployment, revision)
+        self._say_if_masked(client, props, deployment)
         self._mirror(outs, deployment)
         # Inputs mirrored too (ReadResult.inputs, pulumi #13839): the preview after a refresh then
         # shows which declared value `up` puts back, not a bare "update".

@@ -233,3 +233,4 @@ def test_masked_server_keeps_the_secrets_hash_and_reads_without_error(host: Host
     _, read_outs, _ = host.read(dep_id, outs)
     assert read_outs["secrets_hash"] == outs["secrets_hash"]
     assert host.diff(dep_id, read_outs, inputs).changes == 1
+    assert "drift of `secrets` cannot be detected" in host.stderr()
