@@ -184,3 +184,13 @@ def test_a_lost_revision_patch_is_reconciled_not_resent(monkeypatch: pytest.Monk
     current = dict(client.deployment)
     rev = DeploymentProvider._new_revision(client, "d", docker_inputs(), current)  # type: ignore[arg-type]
     assert rev == "r2" and len(client.patches) == 1
+
+
+def test_a_revision_patch_is_only_retried_when_the_server_cannot_have_acted() -> None:
+    from provider.client import idempotent_retry, once_retry
+
+    once = once_retry()
+    assert once.is_retry("PATCH", 429, has_retry_after=True)
+    assert not once.is_retry("PATCH", 500) and not once.is_retry("PATCH", 503)
+    assert once.read == 0  # a request that was sent and lost its answer is never re-sent
+    assert idempotent_retry().is_retry("PATCH", 503)  # plain-field PATCHes stay retryable
