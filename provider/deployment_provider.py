@@ -188,6 +188,14 @@ class DeploymentProvider(ResourceProvider):
             progress(f"{name}: resuming deployment {deployment['id']} created by an earlier run")
             return deployment
         if props.get("adopt"):
+            clashes = plan.fixed_field_clashes(props, deployment)
+            if clashes:
+                raise DeploymentError(
+                    f"{name}: cannot adopt deployment {deployment['id']}: "
+                    + "; ".join(f"{p} is {theirs!r} there, {ours!r} here" for p, theirs, ours in clashes)
+                    + ". These fields cannot be changed in place: declare the deployment's values, "
+                    "or choose another name."
+                )
             progress(f"{name}: adopting existing deployment {deployment['id']}")
             return deployment
         raise DeploymentError(

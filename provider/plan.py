@@ -173,6 +173,20 @@ def marker(news: Mapping[str, Any]) -> str | None:
     return f"{owner}-{hashlib.sha256('|'.join(keyed).encode()).hexdigest()[:8]}"
 
 
+def fixed_field_clashes(news: Mapping[str, Any], deployment: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(path, server value, declared value) of each field that cannot change in place and differs
+    on a deployment about to be adopted; only fields the server reports (it does not echo
+    listener_config reliably)."""
+    out = []
+    for path in REPLACE_PATHS[1:]:
+        theirs, ours = get_path(deployment, path), declared(news, path)
+        if path.endswith("k8s_namespace") or theirs is None or ours is None or is_unknown(ours):
+            continue
+        if theirs != ours:
+            out.append((path, theirs, ours))
+    return out
+
+
 def replace_fields_changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     return any(_differs(declared(olds, p), declared(news, p)) for p in REPLACE_PATHS[1:])
 

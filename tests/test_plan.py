@@ -381,3 +381,19 @@ def test_same_name_repo_url_change_is_refused_at_check_and_defaults_are_not_a_ch
     del legacy["source_config"]["deployment_type"]
     explicit = changed(github_inputs(), "source_config.deployment_type", "prod")
     assert DeploymentProvider._replace_guard(legacy, explicit) == []
+
+
+def test_adoption_clashes_name_each_fixed_field_that_differs() -> None:
+    inputs = github_inputs()
+    server = {"source": "github", "source_config": {**inputs["source_config"], "repo_url": "https://github.com/x/y"}}
+    assert plan.fixed_field_clashes(inputs, server) == [
+        ("source_config.repo_url", "https://github.com/x/y", inputs["source_config"]["repo_url"])
+    ]
+    assert plan.fixed_field_clashes(inputs, {"source": "github", "source_config": inputs["source_config"]}) == []
+    # A default stands for what is sent on create: adopting a `dev` deployment needs `dev` declared.
+    legacy = copy.deepcopy(inputs)
+    del legacy["source_config"]["deployment_type"]
+    assert [c[0] for c in plan.fixed_field_clashes(legacy, server)] == [
+        "source_config.deployment_type",
+        "source_config.repo_url",
+    ]

@@ -234,3 +234,18 @@ def test_masked_server_keeps_the_secrets_hash_and_reads_without_error(host: Host
     assert read_outs["secrets_hash"] == outs["secrets_hash"]
     assert host.diff(dep_id, read_outs, inputs).changes == 1
     assert "drift of `secrets` cannot be detected" in host.stderr()
+
+
+def test_adopting_a_deployment_whose_fixed_fields_differ_is_refused(host: Host, emulator: Any) -> None:
+    from .support.data import github_body
+    from .support.server import api
+
+    foreign = api(emulator, "POST", "/v2/deployments", json=github_body("taken"))
+    raw = github_inputs("taken", adopt=True)
+    raw["source_config"]["repo_url"] = "https://github.com/acme/another-repo"
+    inputs, _ = host.check({}, raw)
+    emulator.clear_requests()
+    with pytest.raises(HostError) as err:
+        host.create(inputs)
+    assert "source_config.repo_url" in err.value.details and foreign["id"] in err.value.details
+    assert writes(emulator) == []
