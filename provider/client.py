@@ -29,9 +29,18 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # down or a wrong URL should fail in a second and say so, not after half a minute of backoff.
 CONNECT_RETRIES = 2
 
+CURRENT = "current"
+SPEC = "spec"
+
+
+def api_shape(deployment: Mapping[str, Any]) -> str:
+    """Which API a server speaks, from one Deployment body: the official spec's Deployment has no
+    `display_name`, servers with the newer API (display names, revision logs) always return it."""
+    return CURRENT if "display_name" in deployment else SPEC
+
 
 def idempotent_retry(total: int = 8) -> Retry:
-    """Retries for calls that are safe to repeat: GET, PATCH of plain fields, DELETE."""
+    """Retries for calls that are safe to repeat: GET, a PATCH of plain fields, DELETE."""
     return Retry(
         total=total,
         connect=CONNECT_RETRIES,
@@ -47,9 +56,10 @@ def idempotent_retry(total: int = 8) -> Retry:
     )
 
 
-def post_retry(total: int = 8) -> Retry:
-    """POST creates things, so it is only retried when the server cannot have acted on it:
-    a refused connection or a 429. A lost response is reconciled by the caller (find by name)."""
+def once_retry(total: int = 8) -> Retry:
+    """For requests that create something (POST, a PATCH that rolls out a revision): only retried
+    when the server cannot have acted on them, a refused connection or a 429. A lost answer is
+    reconciled by the caller (`once.at_most_once`)."""
     return Retry(
         total=total,
         connect=CONNECT_RETRIES,
@@ -59,7 +69,7 @@ def post_retry(total: int = 8) -> Retry:
         backoff_factor=0.25,
         backoff_max=8.0,
         status_forcelist=frozenset({429}),
-        allowed_methods=frozenset({"POST"}),
+        allowed_methods=frozenset({"POST", "PATCH"}),
         respect_retry_after_header=True,
         raise_on_status=False,
     )
@@ -160,6 +170,16 @@ class ControlPlaneClient:
         self._timeout = timeout
         self._adapters = adapters
         self._local = threading.local()
+        self._shape: str | None = None
+        self._notes: set[str] = set()
+        self._notes_lock = threading.Lock()
+
+    def note_once(self, key: str) -> bool:
+        """True the first time `key` is seen by this client: for warnings said once per run."""
+        with self._notes_lock:
+            first = key not in self._notes
+            self._notes.add(key)
+            return first
 
     def __repr__(self) -> str:
         return f"ControlPlaneClient(base_url={self._settings.base_url!r})"
@@ -173,7 +193,7 @@ class ControlPlaneClient:
         if pair is None:
             safe, post = self._adapters or (
                 HTTPAdapter(max_retries=idempotent_retry()),
-                HTTPAdapter(max_retries=post_retry()),
+                HTTPAdapter(max_retries=once_retry()),
             )
             pair = (requests.Session(), requests.Session())
             headers = {"X-Api-Key": self._settings.api_key, "User-Agent": USER_AGENT}
@@ -194,9 +214,12 @@ class ControlPlaneClient:
         params: Mapping[str, Any] | None = None,
         body: JSON | None = None,
         expect: tuple[int, ...] = (200,),
+        once: bool = False,
     ) -> Any:
+        """`once`: the request creates something, so the transport must not repeat it blindly
+        (always true for POST)."""
         safe, post = self._sessions()
-        session = post if method == "POST" else safe
+        session = post if once or method == "POST" else safe
         try:
             response = session.request(
                 method, self._settings.base_url + path, params=params, json=body, timeout=self._timeout
@@ -218,16 +241,30 @@ class ControlPlaneClient:
 
     # Deployments -------------------------------------------------------------------------------
 
+    def _seen(self, deployment: Any) -> Any:
+        """Learn the server's API shape from the first Deployment body it returns."""
+        if self._shape is None and isinstance(deployment, Mapping) and "id" in deployment:
+            self._shape = api_shape(deployment)
+        return deployment
+
+    def shape(self, deployment_id: str) -> str:
+        """`current` or `spec` (see `api_shape`), read from a documented GET if not seen yet."""
+        if self._shape is None:
+            self.get_deployment(deployment_id)
+        return self._shape or SPEC
+
     def get_deployment(self, deployment_id: str) -> JSON:
-        result: JSON = self.request("GET", f"/v2/deployments/{deployment_id}")
+        result: JSON = self._seen(self.request("GET", f"/v2/deployments/{deployment_id}"))
         return result
 
     def create_deployment(self, body: JSON) -> JSON:
-        result: JSON = self.request("POST", "/v2/deployments", body=body, expect=(200, 201))
+        result: JSON = self._seen(self.request("POST", "/v2/deployments", body=body, expect=(200, 201)))
         return result
 
-    def patch_deployment(self, deployment_id: str, body: JSON) -> JSON:
-        result: JSON = self.request("PATCH", f"/v2/deployments/{deployment_id}", body=body)
+    def patch_deployment(self, deployment_id: str, body: JSON, *, rolls_out: bool = False) -> JSON:
+        """`rolls_out`: the body holds revision fields, so the PATCH creates a revision and is sent
+        at most once by the transport."""
+        result: JSON = self._seen(self.request("PATCH", f"/v2/deployments/{deployment_id}", body=body, once=rolls_out))
         return result
 
     def delete_deployment(self, deployment_id: str, *, delete_tracing_project: bool = False) -> None:
@@ -243,7 +280,8 @@ class ControlPlaneClient:
                 params["name_contains"] = name_contains
             page = self.request("GET", "/v2/deployments", params=params)
             resources = page.get("resources") or []
-            yield from resources
+            for item in resources:
+                yield self._seen(item)
             if len(resources) < PAGE_SIZE:
                 return
             offset = int(page.get("offset") or offset + len(resources))
@@ -256,16 +294,13 @@ class ControlPlaneClient:
 
     # Revisions ---------------------------------------------------------------------------------
 
-    def create_revision(self, deployment_id: str, body: JSON) -> JSON:
-        result: JSON = self.request("POST", f"/v2/deployments/{deployment_id}/revisions", body=body, expect=(200, 201))
-        return result
-
     def get_revision(self, deployment_id: str, revision_id: str) -> JSON:
         result: JSON = self.request("GET", f"/v2/deployments/{deployment_id}/revisions/{revision_id}")
         return result
 
     def revision_logs(self, deployment_id: str, revision_id: str, kind: str, *, limit: int = 50) -> list[str]:
-        """Newest log lines of one revision (`kind` is build or deploy), oldest first."""
+        """Newest log lines of one revision (`kind` is build or deploy), oldest first. The route is
+        not in the official spec: only call it when `shape()` is `current`."""
         page = self.request(
             "GET",
             f"/v2/deployments/{deployment_id}/revisions/{revision_id}/logs",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,21 +27,15 @@ from . import errors, host_pool, plan
 from .client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
 from .config import CONFIG_API_KEY, CONFIG_URL, CONFIG_WORKSPACE_ID, ConfigurationError, Settings, resolve_settings
 from .errors import ProviderError
-from .inputs import validate, with_unknown_sentinel
-from .plan import FAILED_STATUSES
-from .waiter import DELETING, Polling, Waiter, progress
+from .inputs import apply_defaults, validate, with_unknown_sentinel
+from .once import at_most_once
+from .statuses import DELETING, can_still_deploy
+from .waiter import Polling, Waiter, progress
 
 host_pool.widen_once()
 errors.quiet_tracebacks()
 
 JSON = dict[str, Any]
-POST_ATTEMPTS = 6
-
-
-def _pause_before_retry(attempt: int) -> None:
-    """Back off between POST attempts whose outcome was unknown: a server that just failed or
-    dropped a request is likely to do so again right away (0.5, 1, 2, 4, 8 s)."""
-    time.sleep(min(8.0, 0.5 * 2**attempt))
 
 
 class DeploymentError(ProviderError):
@@ -102,6 +95,7 @@ class DeploymentProvider(ResourceProvider):
             # Keep the autoname across updates; pick a new one when the deployment gets replaced.
             keep = olds.get("name") if olds and not plan.replace_fields_changed(olds, inputs) else None
             inputs["name"] = keep or plan.auto_name(str(inputs["name_prefix"]))
+        apply_defaults(inputs)
         _model, problems = validate(inputs)
         failures += [CheckFailure(prop, reason) for prop, reason in problems]
         failures += [CheckFailure(p, r) for p, r in self._replace_guard(olds, inputs)]
@@ -115,8 +109,8 @@ class DeploymentProvider(ResourceProvider):
             return []
         out = []
         for path in plan.REPLACE_PATHS[1:]:
-            new = plan.get_path(news, path)
-            if not plan.is_unknown(new) and plan.get_path(olds, path) != new:
+            new = plan.declared(news, path)
+            if not plan.is_unknown(new) and plan.declared(olds, path) != new:
                 out.append(
                     (
                         path,
@@ -157,28 +151,24 @@ class DeploymentProvider(ResourceProvider):
             existing = None
         if existing:
             return self._claim(client, existing, props), False
-        error: APIError | None = None
-        for attempt in range(POST_ATTEMPTS):
-            if attempt:
-                _pause_before_retry(attempt - 1)
-            try:
-                created = client.create_deployment(plan.create_payload(props))
-                progress(f"{name}: created deployment {created['id']}")
-                return created, True
-            except APIError as exc:
-                if not (outcome_unknown(exc) or conflict(exc)):
-                    raise
-                error = exc
-            found = self._find(client, props)  # did the POST land although its answer was lost?
-            if found:
-                return self._claim(client, found, props), False
-            if error is not None and conflict(error):
+
+        def create() -> tuple[JSON, bool]:
+            created = client.create_deployment(plan.create_payload(props))
+            progress(f"{name}: created deployment {created['id']}")
+            return created, True
+
+        def landed() -> tuple[JSON, bool] | None:  # did the POST land although its answer was lost?
+            found = self._find(client, props)
+            return (self._claim(client, found, props), False) if found else None
+
+        def name_taken(error: APIError) -> None:
+            if conflict(error):
                 raise DeploymentError(
                     f"{name}: the name is taken ({error.detail}). A deleted deployment's tracing project "
                     "keeps its name unless it was deleted with delete_tracing_project=True; choose another name"
                 ) from None
-        assert error is not None
-        raise error
+
+        return at_most_once(create, landed, retry_if=lambda e: outcome_unknown(e) or conflict(e), give_up=name_taken)
 
     @staticmethod
     def _find(client: ControlPlaneClient, props: JSON) -> JSON | None:
@@ -200,6 +190,14 @@ class DeploymentProvider(ResourceProvider):
             progress(f"{name}: resuming deployment {deployment['id']} created by an earlier run")
             return deployment
         if props.get("adopt"):
+            clashes = plan.fixed_field_clashes(props, deployment)
+            if clashes:
+                raise DeploymentError(
+                    f"{name}: cannot adopt deployment {deployment['id']}: "
+                    + "; ".join(f"{p} is {theirs!r} there, {ours!r} here" for p, theirs, ours in clashes)
+                    + ". These fields cannot be changed in place: declare the deployment's values, "
+                    "or choose another name."
+                )
             progress(f"{name}: adopting existing deployment {deployment['id']}")
             return deployment
         raise DeploymentError(
@@ -212,7 +210,7 @@ class DeploymentProvider(ResourceProvider):
         dep_id = str(deployment["id"])
         paths = [
             p
-            for p in plan.PATCH_PATHS
+            for p in self._patchable(client, dep_id, plan.PATCH_PATHS, props)
             if plan.get_path(props, p) is not None and plan.get_path(deployment, p) != plan.get_path(props, p)
         ]
         if paths:
@@ -225,36 +223,65 @@ class DeploymentProvider(ResourceProvider):
         )
 
     @staticmethod
+    def _patchable(client: ControlPlaneClient, dep_id: str, paths: tuple[str, ...], props: JSON) -> tuple[str, ...]:
+        """The PATCH fields this server understands; says once why a declared one is not sent."""
+        kept = plan.without_newer_api(paths, client.shape(dep_id))
+        dropped = [p for p in paths if p not in kept and plan.get_path(props, p) is not None]
+        if dropped and client.note_once(f"{dep_id}:{','.join(dropped)}"):
+            progress(
+                f"{props.get('name')}: this control plane follows the official API spec, which has no "
+                f"{', '.join(dropped)}; it is kept in state only and not sent"
+            )
+        return kept
+
+    @staticmethod
     def _rolling_out(client: ControlPlaneClient, dep_id: str, props: JSON, deployment: JSON) -> str | None:
         """The latest revision, if it already carries `props` and can still reach DEPLOYED (one an
-        interrupted run started): wait for it rather than roll out another."""
+        interrupted run started): wait for it rather than roll out another. A latest revision that
+        404s (pruned) counts as unknown: the active one is DEPLOYED, any other is rolled again."""
         latest = deployment.get("latest_revision_id")
         if latest and plan.revision_matches(props, deployment):
-            status = client.get_revision(dep_id, str(latest)).get("status")
-            if status not in FAILED_STATUSES and status != "SKIPPED":
+            if latest == deployment.get("active_revision_id"):
+                return str(latest)
+            try:
+                status = client.get_revision(dep_id, str(latest)).get("status")
+            except APIError as exc:
+                if not_found(exc):
+                    return None
+                raise
+            if can_still_deploy(status):
                 return str(latest)
         return None
 
     @staticmethod
+    def _say_if_masked(client: ControlPlaneClient, props: Mapping[str, Any], deployment: JSON) -> None:
+        """Say once what cannot be known when the server masks or leaves out env values."""
+        if plan.server_secrets(deployment) is not None or not client.note_once(f"masked:{deployment.get('id')}"):
+            return
+        if props.get("secrets") is not None:
+            what = "drift of `secrets` cannot be detected (the declared values are assumed to hold)"
+        else:
+            what = "the environment is left as it is; the ownership marker cannot be added to it"
+        progress(f"{props.get('name')}: this control plane does not return env values: {what}")
+
+    @staticmethod
     def _new_revision(client: ControlPlaneClient, dep_id: str, props: JSON, current: JSON) -> str:
-        """POST a revision at most once: after a lost answer, a new latest revision is ours."""
+        """Roll out a revision with the documented PATCH, at most once: after a lost answer, a new
+        latest revision is ours. The revision to wait for is the deployment's new latest one."""
         before = current.get("latest_revision_id")
         body = plan.revision_payload(props, current)
-        error: APIError | None = None
-        for attempt in range(POST_ATTEMPTS):
-            if attempt:
-                _pause_before_retry(attempt - 1)
-            try:
-                return str(client.create_revision(dep_id, body)["id"])
-            except APIError as exc:
-                if not outcome_unknown(exc):
-                    raise
-                error = exc
-            latest = client.get_deployment(dep_id).get("latest_revision_id")
-            if latest and latest != before:
-                return str(latest)
-        assert error is not None
-        raise error
+        DeploymentProvider._say_if_masked(client, props, current)
+
+        def moved(deployment: JSON) -> str | None:
+            latest = deployment.get("latest_revision_id")
+            return str(latest) if latest and latest != before else None
+
+        def send() -> str:
+            answer = client.patch_deployment(dep_id, body, rolls_out=True)
+            # An answer written before the revision became visible: read the deployment once more.
+            return moved(answer) or moved(client.get_deployment(dep_id)) or str(before)
+
+        return at_most_once(send, lambda: moved(client.get_deployment(dep_id)))
 
     # update ------------------------------------------------------------------------------------
 
@@ -266,9 +293,10 @@ class DeploymentProvider(ResourceProvider):
             return UpdateResult({**_inputs(news), **{k: olds.get(k) for k in plan.OUTPUT_KEYS}})
         client = self._client()
         name = str(news["name"])
-        if p.patch:
-            client.patch_deployment(_id, plan.patch_payload(p.patch, news))
-            progress(f"{name}: updated {', '.join(p.patch)} (no new revision)")
+        patch = self._patchable(client, _id, p.patch, news) if p.patch else ()
+        if patch:
+            client.patch_deployment(_id, plan.patch_payload(patch, news))
+            progress(f"{name}: updated {', '.join(patch)} (no new revision)")
         revision = None
         if p.revision:
             current = client.get_deployment(_id)
@@ -300,8 +328,13 @@ class DeploymentProvider(ResourceProvider):
         revision = None
         latest = deployment.get("latest_revision_id")
         if latest and latest != deployment.get("active_revision_id"):
-            revision = client.get_revision(id_, str(latest))
+            try:
+                revision = client.get_revision(id_, str(latest))
+            except APIError as exc:  # pruned while its deployment exists: status unknown, not an error
+                if not not_found(exc):
+                    raise
         outs = self._outputs(props, deployment, revision)
+        self._say_if_masked(client, props, deployment)
         self._mirror(outs, deployment)
         if external:
             outs.update({k: deployment.get(k) for k in ("source", "source_config", "source_revision_config")})
@@ -344,17 +377,24 @@ class DeploymentProvider(ResourceProvider):
             status=deployment.get("status"),
             created_at=deployment.get("created_at"),
             updated_at=deployment.get("updated_at"),
-            secrets_hash=plan.secrets_hash(plan.server_secrets(deployment))
-            if props.get("secrets") is not None
-            else None,
+            secrets_hash=DeploymentProvider._secrets_hash(props, deployment),
         )
         return outs
+
+    @staticmethod
+    def _secrets_hash(props: Mapping[str, Any], deployment: JSON) -> str | None:
+        """Hash of the env the server holds. A server that masks the values cannot show drift: the
+        declared values are assumed to hold, so nothing is written back over them."""
+        if props.get("secrets") is None:
+            return None
+        held = plan.server_secrets(deployment)
+        return plan.secrets_hash(held if held is not None else props["secrets"])
 
     @staticmethod
     def _mirror(outs: JSON, deployment: JSON) -> None:
         """On refresh, replace each declared input with the server's value, so drift shows in the
         diff and the next `up` puts it back. Undeclared fields stay unmanaged."""
-        if "display_name" in outs:
+        if "display_name" in outs and "display_name" in deployment:  # absent: not known, keep
             outs["display_name"] = deployment.get("display_name")
         sc = dict(outs.get("source_config") or {})
         server_sc = deployment.get("source_config") or {}

@@ -43,23 +43,53 @@ def with_unknown_sentinel(value: Any) -> Any:
 OWNER_ENV = "PULUMI_LANGSMITH_OWNER"
 """Env var the provider writes into every deployment it creates: proof of ownership for adoption."""
 
-# Reserved by the control plane (langgraph-cli RESERVED_ENV_VARS; docs/control-plane-api.md §6).
-RESERVED_ENV = frozenset(
+# Env var names the control plane manages itself, per langgraph-cli 0.4.40 `RESERVED_ENV_VARS`:
+# its "LANGCHAIN_RESERVED_ENV_VARS from host-backend" group is reserved everywhere, its
+# "ALLOWED_SELF_HOSTED_ENV_VARS (rejected for non-self-hosted)" group only outside self-hosted
+# (`external_docker`) deployments.
+_RESERVED_EVERYWHERE = frozenset(
     """LANGCHAIN_TRACING_V2 LANGSMITH_TRACING_V2 LANGCHAIN_ENDPOINT LANGCHAIN_PROJECT LANGSMITH_PROJECT
     LANGSMITH_LANGGRAPH_GIT_REPO LANGGRAPH_GIT_REPO_PATH LANGCHAIN_API_KEY LANGSMITH_CONTROL_PLANE_API_KEY
     POSTGRES_URI POSTGRES_PASSWORD DATABASE_URI LANGSMITH_LANGGRAPH_GIT_REF LANGSMITH_LANGGRAPH_GIT_REF_SHA
     LANGGRAPH_AUTH_TYPE LANGSMITH_AUTH_ENDPOINT LANGSMITH_TENANT_ID LANGSMITH_AUTH_VERIFY_TENANT_ID
     LANGSMITH_HOST_PROJECT_ID LANGSMITH_HOST_PROJECT_NAME LANGSMITH_HOST_REVISION_ID LOG_JSON
     LOG_DICT_TRACEBACKS REDIS_URI LANGCHAIN_CALLBACKS_BACKGROUND DD_TRACE_PSYCOPG_ENABLED
-    DD_TRACE_REDIS_ENABLED LANGSMITH_DEPLOYMENT_NAME LANGGRAPH_CLOUD_LICENSE_KEY LANGSMITH_API_KEY
-    LANGSMITH_ENDPOINT POSTGRES_URI_CUSTOM REDIS_URI_CUSTOM PATH PORT MOUNT_PREFIX LSD_ENV LSD_DD_API_KEY
-    LSD_DD_ENDPOINT LSD_DEPLOYMENT_TYPE""".split()
-) | {OWNER_ENV}
+    DD_TRACE_REDIS_ENABLED LANGSMITH_DEPLOYMENT_NAME LANGGRAPH_CLOUD_LICENSE_KEY""".split()
+)
+_ALLOWED_SELF_HOSTED = frozenset(
+    """LANGSMITH_API_KEY LANGSMITH_ENDPOINT POSTGRES_URI_CUSTOM REDIS_URI_CUSTOM PATH PORT MOUNT_PREFIX
+    LSD_ENV LSD_DD_API_KEY LSD_DD_ENDPOINT LSD_DEPLOYMENT_TYPE""".split()
+)
+SELF_HOSTED_SOURCES = frozenset({"external_docker"})
 
-DEPLOYMENT_TYPES = ("dev_free", "dev", "prod", "dev_zero", "dev_free_zero", "serverless", "dedicated")
+
+def reserved_env(source: str) -> frozenset[str]:
+    """Env var names the control plane refuses for a deployment of this source."""
+    return _RESERVED_EVERYWHERE if source in SELF_HOSTED_SOURCES else _RESERVED_EVERYWHERE | _ALLOWED_SELF_HOSTED
+
+
+# The values LangChain's Terraform provider documents as the ones it sends when unset ("defaults this
+# to `prod` when creating a Cloud deployment"; build_on_push "Defaults to `false` when creating a
+# GitHub deployment"): the service answers 400 to a github create without them. `check` fills them
+# in, so the preview shows them.
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "github": {"source_config.deployment_type": "prod", "source_config.build_on_push": False},
+}
+# Sent on create only: `{}` lets the server fill in its sizing defaults; the service answers 400 to
+# an external_docker create without resource_spec, and langgraph-cli sends `{}` too.
+CREATE_ONLY_DEFAULTS: dict[str, dict[str, Any]] = {
+    "external_docker": {"source_config.resource_spec": {}},
+}
+
+# LangChain's Terraform provider's list; the spec's enum holds the first three.
+DEPLOYMENT_TYPES = ("dev_free", "dev", "prod", "dev_zero", "dev_free_zero")
+# langgraph-cli's --deployment-type names, which it maps before calling the API.
+CLI_DEPLOYMENT_TYPES = {"serverless": "dev_zero", "dedicated": "prod"}
 SOURCES = ("github", "external_docker")
 
-NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+# langgraph-cli: "names only allow lowercase alphanumeric characters and hyphens ([a-z0-9-])"; a live
+# test saw a leading digit and underscores refused; DNS label: at most 63, no trailing hyphen.
+NAME_RE = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
@@ -88,6 +118,20 @@ def _integral(value: Any) -> Any:
     return value
 
 
+def _one_decimal(value: Any) -> Any:
+    """The service rounds CPU values to 1 decimal place (spec), so 0.25 would come back as 0.2 and
+    differ from the program on every run: refuse it rather than guess the rounding."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value * 10 - round(value * 10)) > 1e-9:
+        raise PydanticCustomError(
+            "cpu_precision",
+            "{value} has more than 1 decimal place; the control plane rounds CPU to 1 decimal",
+            {"value": value},
+        )
+    return value
+
+
+Cpu = Annotated[float, BeforeValidator(_one_decimal), Field(ge=0.1, le=8)]
+CpuLimit = Annotated[float, BeforeValidator(_one_decimal), Field(ge=0.1, le=16)]
 MinScale = Annotated[int, BeforeValidator(_integral), Field(ge=0, le=100)]
 MaxScale = Annotated[int, BeforeValidator(_integral), Field(ge=1, le=100)]
 MemoryMb = Annotated[int, BeforeValidator(_integral), Field(ge=128, le=262144)]
@@ -113,18 +157,18 @@ class ResourceSpec(BaseModel):
 
     min_scale: MinScale | None = None
     max_scale: MaxScale | None = None
-    cpu: Annotated[float, Field(ge=0.1, le=8)] | None = None
-    cpu_limit: Annotated[float, Field(ge=0.1, le=16)] | None = None
+    cpu: Cpu | None = None
+    cpu_limit: CpuLimit | None = None
     memory_mb: MemoryMb | None = None
     memory_limit_mb: MemoryMb | None = None
     queue_min_scale: MinScale | None = None
     queue_max_scale: MaxScale | None = None
-    queue_cpu: Annotated[float, Field(ge=0.1, le=8)] | None = None
-    queue_cpu_limit: Annotated[float, Field(ge=0.1, le=16)] | None = None
+    queue_cpu: Cpu | None = None
+    queue_cpu_limit: CpuLimit | None = None
     queue_memory_mb: MemoryMb | None = None
     queue_memory_limit_mb: MemoryMb | None = None
-    redis_cpu: Annotated[float, Field(ge=0.1, le=8)] | None = None
-    redis_cpu_limit: Annotated[float, Field(ge=0.1, le=16)] | None = None
+    redis_cpu: Cpu | None = None
+    redis_cpu_limit: CpuLimit | None = None
     redis_memory_mb: MemoryMb | None = None
     redis_memory_limit_mb: MemoryMb | None = None
     labels: dict[str, str] | None = None
@@ -153,12 +197,20 @@ class ResourceSpec(BaseModel):
 class SourceConfig(_Strict):
     integration_id: Uuid | None = None
     repo_url: NonEmpty | None = None
-    deployment_type: Literal[DEPLOYMENT_TYPES] | None = None  # type: ignore[valid-type]
+    deployment_type: str | None = None
     build_on_push: bool | None = None
     custom_url: NonEmpty | None = None
     resource_spec: ResourceSpec | None = None
     listener_id: Uuid | None = None
     listener_config: ListenerConfig | None = None
+
+    @field_validator("deployment_type")
+    @classmethod
+    def _type(cls, v: str | None) -> str | None:
+        if v is None or v == UNKNOWN or v in DEPLOYMENT_TYPES:
+            return v
+        hint = f" (langgraph-cli's {v!r} is {CLI_DEPLOYMENT_TYPES[v]!r})" if v in CLI_DEPLOYMENT_TYPES else ""
+        raise PydanticCustomError("enum", _esc(f"must be one of {', '.join(DEPLOYMENT_TYPES)}{hint}, got {v!r}"))
 
     @field_validator("integration_id", "listener_id")
     @classmethod
@@ -227,7 +279,9 @@ class DeploymentInputs(_Strict):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        return _check(NAME_RE, v, "must start with a lowercase letter and hold only [a-z0-9_-], at most 63")
+        return _check(
+            NAME_RE, v, "must start with a lowercase letter, hold only [a-z0-9-], end with a letter or digit (max 63)"
+        )
 
 
 def rule_failures(d: DeploymentInputs) -> list[tuple[str, str]]:
@@ -237,8 +291,11 @@ def rule_failures(d: DeploymentInputs) -> list[tuple[str, str]]:
     for key in d.secrets or {}:
         if not ENV_NAME_RE.match(key):
             out.append((f"secrets.{key}", "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)"))
-        elif key in RESERVED_ENV:
-            out.append((f"secrets.{key}", "is reserved by the LangSmith control plane"))
+        elif key == OWNER_ENV:
+            out.append((f"secrets.{key}", "is set by the provider itself (the ownership marker)"))
+        elif key in reserved_env(d.source):
+            where = "" if d.source in SELF_HOSTED_SOURCES else " outside self-hosted (external_docker) deployments"
+            out.append((f"secrets.{key}", f"is reserved by the LangSmith control plane{where}"))
     sc, src = d.source_config, d.source_revision_config
     if d.source == "github":
         for prop, required in (
@@ -282,6 +339,18 @@ def rule_failures(d: DeploymentInputs) -> list[tuple[str, str]]:
             if ref_.name in d.secrets:
                 out.append(("secret_references", f"{ref_.name!r} is also set in secrets"))
     return out
+
+
+def apply_defaults(inputs: dict[str, Any]) -> dict[str, Any]:
+    """Fill in `DEFAULTS` for the inputs' source (unknown values are left alone)."""
+    for path, default in DEFAULTS.get(str(inputs.get("source")), {}).items():
+        parent, key = path.split(".")
+        node = inputs.get(parent)
+        if node is None:
+            node = inputs[parent] = {}
+        if isinstance(node, dict) and node.get(key) is None:
+            node[key] = default
+    return inputs
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:

@@ -6,6 +6,7 @@ so all of it is unit- and property-tested without a server.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -14,27 +15,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .inputs import OWNER_ENV, UNKNOWN
+from .inputs import CREATE_ONLY_DEFAULTS, DEFAULTS, OWNER_ENV, UNKNOWN
+from .statuses import DEPLOYED, failed
 
 JSON = dict[str, Any]
 
-# Changing one of these needs a new deployment (docs/control-plane-api.md §4.4).
+# Changing one of these needs a new deployment: the spec says each "cannot be changed (PATCH)", and
+# LangChain's Terraform provider marks each RequiresReplace (repo_url included, although newer docs
+# describe a PATCH of it: the spec's servers answer 400).
 REPLACE_PATHS: tuple[str, ...] = (
     "name",
     "source",
     "source_config.deployment_type",
     "source_config.integration_id",
+    "source_config.repo_url",
     "source_config.listener_id",
     "source_config.listener_config.k8s_namespace",
 )
-# Applied by PATCH without a revision. repo_url is PATCH-able on current servers (docs §3.1); the
-# next revision, which a repo change always comes with here, builds from it.
+# Applied by PATCH without a revision.
 PATCH_PATHS: tuple[str, ...] = (
     "display_name",
     "source_config.build_on_push",
     "source_config.custom_url",
-    "source_config.repo_url",
 )
+# Not in the official spec (servers of that shape ignore it): never sent to them, kept in state only.
+NEWER_API_PATHS: tuple[str, ...] = ("display_name",)
 # Each change here is rolled out as a new revision.
 REVISION_PATHS: tuple[str, ...] = (
     "source_revision_config.repo_ref",
@@ -42,8 +47,6 @@ REVISION_PATHS: tuple[str, ...] = (
     "source_revision_config.image_uri",
     "secret_references",
 )
-# A latest revision in one of these never reached DEPLOYED: the next `up` rolls out a new one.
-FAILED_STATUSES = frozenset({"CREATE_FAILED", "BUILD_FAILED", "DEPLOY_FAILED", "INTERRUPTED"})
 # Provider-side settings: stored in state, never sent to the API.
 LOCAL_PATHS: tuple[str, ...] = ("adopt", "delete_tracing_project", "wait")
 
@@ -83,6 +86,15 @@ def get_path(data: Mapping[str, Any] | None, path: str) -> Any:
     return node
 
 
+def declared(props: Mapping[str, Any] | None, path: str) -> Any:
+    """The value at `path`, or the documented default the provider sends on create when it is
+    unset: state written before the defaults existed then compares equal to an explicit default."""
+    value = get_path(props, path)
+    if value is None and props:
+        value = DEFAULTS.get(str(props.get("source")), {}).get(path)
+    return value
+
+
 def is_unknown(value: Any) -> bool:
     if value == UNKNOWN:
         return True
@@ -101,16 +113,27 @@ def secrets_hash(secrets: Mapping[str, str] | None) -> str | None:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def server_secrets(deployment: Mapping[str, Any]) -> dict[str, str]:
-    """The user's env vars as the server holds them, without the provider's ownership marker."""
-    items = deployment.get("secrets") or []
-    return {s["name"]: s.get("value") or "" for s in items if s.get("name") != OWNER_ENV}
+def masked(value: Any) -> bool:
+    """Some servers leave secret values out of GET answers or mask them (`****`): such a value is
+    unknown, never a value to compare with or to write back."""
+    return not isinstance(value, str) or (value != "" and set(value) <= {"*", "\u2022"})
+
+
+def server_secrets(deployment: Mapping[str, Any]) -> dict[str, str] | None:
+    """The user's env vars as the server holds them, without the provider's ownership marker;
+    None when the server does not tell the values."""
+    items = [s for s in deployment.get("secrets") or [] if s.get("name") != OWNER_ENV]
+    if any(masked(s.get("value")) for s in items):
+        return None
+    return {str(s["name"]): str(s["value"]) for s in items}
 
 
 def owner_of(deployment: Mapping[str, Any]) -> str | None:
+    """The ownership marker's value; None when absent or masked (ownership cannot be proven)."""
     for item in deployment.get("secrets") or []:
         if item.get("name") == OWNER_ENV:
-            return str(item.get("value"))
+            value = item.get("value")
+            return None if masked(value) else str(value)
     return None
 
 
@@ -150,8 +173,22 @@ def marker(news: Mapping[str, Any]) -> str | None:
     return f"{owner}-{hashlib.sha256('|'.join(keyed).encode()).hexdigest()[:8]}"
 
 
+def fixed_field_clashes(news: Mapping[str, Any], deployment: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(path, server value, declared value) of each field that cannot change in place and differs
+    on a deployment about to be adopted; only fields the server reports (it does not echo
+    listener_config reliably)."""
+    out = []
+    for path in REPLACE_PATHS[1:]:
+        theirs, ours = get_path(deployment, path), declared(news, path)
+        if path.endswith("k8s_namespace") or theirs is None or ours is None or is_unknown(ours):
+            continue
+        if theirs != ours:
+            out.append((path, theirs, ours))
+    return out
+
+
 def replace_fields_changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-    return any(_differs(get_path(olds, p), get_path(news, p)) for p in REPLACE_PATHS[1:])
+    return any(_differs(declared(olds, p), declared(news, p)) for p in REPLACE_PATHS[1:])
 
 
 # Payloads ---------------------------------------------------------------------------------------
@@ -175,10 +212,16 @@ def secrets_payload(secrets: Mapping[str, str] | None, mark: str | None) -> list
 
 
 def create_payload(news: Mapping[str, Any]) -> JSON:
-    """POST /v2/deployments body. display_name is not accepted on create; it is PATCHed after."""
+    """POST /v2/deployments body. display_name is not accepted on create; it is PATCHed after.
+    The documented defaults are filled in (`inputs.DEFAULTS`, `inputs.CREATE_ONLY_DEFAULTS`): the
+    service answers 400 to a github create without deployment_type or build_on_push, and to an
+    external_docker create without resource_spec. `secrets` is required by the spec: always sent."""
     sc = dict(news.get("source_config") or {})
-    if news.get("source") == "github":
-        sc.setdefault("build_on_push", False)  # some servers reject a github create without it
+    source = str(news.get("source"))
+    for path, default in {**DEFAULTS.get(source, {}), **CREATE_ONLY_DEFAULTS.get(source, {})}.items():
+        key = path.split(".", 1)[1]
+        if sc.get(key) is None:
+            sc[key] = copy.deepcopy(default)
     body: JSON = {
         "name": news["name"],
         "source": news["source"],
@@ -202,7 +245,8 @@ def merged_resource_spec(declared: Mapping[str, Any] | None, current: Mapping[st
 
 
 def revision_payload(news: Mapping[str, Any], current: Mapping[str, Any]) -> JSON:
-    """POST /v2/deployments/{id}/revisions body: everything a revision is built from."""
+    """PATCH /v2/deployments/{id} body that rolls out a revision: everything a revision is built
+    from (each of these fields "will trigger creation of a new revision", spec)."""
     body: JSON = {"source_revision_config": _prune(news.get("source_revision_config") or {})}
     spec = merged_resource_spec(
         get_path(news, "source_config.resource_spec"), get_path(current, "source_config.resource_spec")
@@ -212,12 +256,19 @@ def revision_payload(news: Mapping[str, Any], current: Mapping[str, Any]) -> JSO
     mark = marker(news)
     if news.get("secrets") is not None:
         body["secrets"] = secrets_payload(news.get("secrets"), mark)
-    elif mark and owner_of(current) != mark:
-        # Unmanaged env: carry the server's values forward, adding the ownership marker.
-        body["secrets"] = secrets_payload(server_secrets(current), mark)
+    elif mark and owner_of(current) != mark and (carried := server_secrets(current)) is not None:
+        # Unmanaged env: carry the server's values forward, adding the ownership marker. When the
+        # server masks the values, `secrets` is left out (the env is kept as it is) and the marker
+        # cannot be added without destroying them.
+        body["secrets"] = secrets_payload(carried, mark)
     if news.get("secret_references") is not None:
         body["secret_references"] = _prune(news["secret_references"])
     return body
+
+
+def without_newer_api(paths: tuple[str, ...], shape: str) -> tuple[str, ...]:
+    """The PATCH fields a server of this API shape understands."""
+    return paths if shape == "current" else tuple(p for p in paths if p not in NEWER_API_PATHS)
 
 
 def patch_payload(paths: list[str] | tuple[str, ...], news: Mapping[str, Any]) -> JSON:
@@ -268,11 +319,12 @@ def spec_drift(declared: Mapping[str, Any] | None, actual: Mapping[str, Any] | N
 
 def _unsettled(status: Any, wait: Any) -> bool:
     """The latest revision failed (roll a new one), or refresh saw it still rolling out, e.g. after
-    a killed run (wait for it, unless waiting is disabled): either way `up` has work to do."""
-    if status in FAILED_STATUSES:
+    a killed run, INTERRUPTED and UNKNOWN included (wait for it, unless waiting is disabled): either
+    way `up` has work to do. None (not known, e.g. a pruned revision) is not work."""
+    if failed(status):
         return True
     waits = not isinstance(wait, Mapping) or wait.get("enabled", True) is not False
-    return waits and status not in (None, "DEPLOYED")
+    return waits and status not in (None, DEPLOYED)
 
 
 def plan_update(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
@@ -281,13 +333,14 @@ def plan_update(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
     # An autoname is chosen by check (kept across updates, new on replacement), so only the fields
     # behind it decide a replacement.
     paths = REPLACE_PATHS[1:] if is_auto_named(news) else REPLACE_PATHS
-    replaces = tuple(p for p in paths if _differs(get_path(olds, p), get_path(news, p)))
+    replaces = tuple(p for p in paths if _differs(declared(olds, p), declared(news, p)))
     patch = tuple(
-        p for p in PATCH_PATHS if get_path(news, p) is not None and _differs(get_path(olds, p), get_path(news, p))
+        p for p in PATCH_PATHS if get_path(news, p) is not None and _differs(declared(olds, p), declared(news, p))
     )
     revision = [p for p in REVISION_PATHS if _differs(get_path(olds, p), get_path(news, p))]
     new_secrets = news.get("secrets")
-    if new_secrets is not None and (is_unknown(new_secrets) or secrets_hash(new_secrets) != olds.get("secrets_hash")):
+    old_hash = olds.get("secrets_hash")
+    if new_secrets is not None and (is_unknown(new_secrets) or secrets_hash(new_secrets) != old_hash):
         revision.append("secrets")
     if spec_drift(get_path(news, "source_config.resource_spec"), get_path(olds, "source_config.resource_spec")):
         revision.append("source_config.resource_spec")
@@ -311,7 +364,7 @@ def revision_matches(news: Mapping[str, Any], deployment: Mapping[str, Any]) -> 
     if any(src_cur.get(k) != v for k, v in src_new.items()):
         return False
     if news.get("secrets") is not None and server_secrets(deployment) != dict(news["secrets"]):
-        return False
+        return False  # differs, or masked: not known to match
     return not spec_drift(
         get_path(news, "source_config.resource_spec"), get_path(deployment, "source_config.resource_spec")
     )

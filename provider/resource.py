@@ -52,7 +52,8 @@ class ListenerConfigArgs:
 
 @dataclasses.dataclass
 class SourceConfigArgs:
-    """`integration_id`, `deployment_type` and `listener_id` force a replacement when changed."""
+    """`integration_id`, `repo_url`, `deployment_type` and `listener_id` force a replacement when
+    changed. Unset on github: `deployment_type="prod"` and `build_on_push=False` are sent."""
 
     integration_id: pulumi.Input[str] | None = None
     repo_url: pulumi.Input[str] | None = None

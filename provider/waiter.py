@@ -16,15 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import engine_log
-from .client import ControlPlaneClient, not_found
+from .client import CURRENT, ControlPlaneClient, not_found
 from .errors import ProviderError
-from .plan import FAILED_STATUSES as FAILED
+from .statuses import BUILD_PHASE_FAILED, DEPLOYED, SKIPPED, failed
 
-DEPLOYED = "DEPLOYED"
-SKIPPED = "SKIPPED"
-BUILD_PHASE_FAILURES = frozenset({"CREATE_FAILED", "BUILD_FAILED"})
-DELETING = frozenset({"AWAITING_DELETE", "AWAITING_FINAL_DELETE"})
 LOG_TAIL_LINES = 15
+NO_LOGS = "(logs are not available from this server: its API has no revision log route)"
 
 
 @dataclass(frozen=True)
@@ -83,12 +80,16 @@ class Waiter:
         self._report = report
 
     def revision(self, deployment_id: str, label: str, revision_id: str) -> dict[str, Any]:
-        """Block until `revision_id` (or the revision that superseded it) is DEPLOYED."""
+        """Block until `revision_id` (or the revision that superseded it) is DEPLOYED. INTERRUPTED
+        and UNKNOWN are waited through (see `statuses`); only `*_FAILED` and the deadline end it."""
         start = self._clock()
         deadline = start + self._polling.timeout
         status, since = "", start
         while True:
-            revision = self._client.get_revision(deployment_id, revision_id)
+            revision = self._get(deployment_id, revision_id)
+            if revision.get("id") != revision_id:  # pruned, and a newer one is the latest now
+                self._report(f"{label}: revision {revision_id[:8]} was superseded by {str(revision['id'])[:8]}", False)
+                revision_id, status = str(revision["id"]), ""
             now = self._clock()
             new_status = str(revision.get("status") or "UNKNOWN")
             if new_status != status:
@@ -104,17 +105,35 @@ class Waiter:
                 self._report(f"{label}: revision {revision_id[:8]} was superseded by {str(newer)[:8]}", False)
                 revision_id, status = str(newer), ""
                 continue
-            if status in FAILED:
+            if failed(status):
                 raise RevisionFailed(label, revision_id, status, self._log_tail(deployment_id, revision_id, status))
             if now >= deadline:
                 raise WaitTimeout(label, revision_id, status, now - start)
             self._sleep(min(self._polling.interval(now - since), max(0.0, deadline - now)))
 
-    def _log_tail(self, deployment_id: str, revision_id: str, status: str) -> list[str]:
-        # INTERRUPTED (and an early DEPLOY_FAILED) may have happened in either phase: when the
-        # expected phase logged nothing, the other phase's log holds the failure.
-        kinds = ("build", "deploy") if status in BUILD_PHASE_FAILURES else ("deploy", "build")
+    def _get(self, deployment_id: str, revision_id: str) -> dict[str, Any]:
+        """The revision; one that 404s while its deployment exists was pruned: it is DEPLOYED if it
+        is the active one, superseded if the deployment has a newer latest one, else unknown yet."""
         try:
+            return self._client.get_revision(deployment_id, revision_id)
+        except Exception as exc:
+            if not not_found(exc):
+                raise
+        deployment = self._client.get_deployment(deployment_id)  # a 404 here: the deployment is gone
+        if deployment.get("active_revision_id") == revision_id:
+            return {"id": revision_id, "status": DEPLOYED}
+        latest = deployment.get("latest_revision_id")
+        if latest and latest != revision_id:
+            return self._client.get_revision(deployment_id, str(latest))
+        return {"id": revision_id, "status": "UNKNOWN"}
+
+    def _log_tail(self, deployment_id: str, revision_id: str, status: str) -> list[str]:
+        # An early DEPLOY_FAILED may have happened in either phase: when the expected phase logged
+        # nothing, the other phase's log holds the failure.
+        kinds = ("build", "deploy") if status in BUILD_PHASE_FAILED else ("deploy", "build")
+        try:
+            if self._client.shape(deployment_id) != CURRENT:
+                return [NO_LOGS]
             for kind in kinds:
                 lines = self._client.revision_logs(deployment_id, revision_id, kind, limit=LOG_TAIL_LINES)
                 if lines:

@@ -12,7 +12,7 @@ import pytest
 
 from langsmith_emulator.testing import API_KEY, TENANT_ID, free_port
 from provider import errors
-from provider.client import CONNECT_RETRIES, APIError, idempotent_retry, oldest_first, post_retry, transport_reason
+from provider.client import CONNECT_RETRIES, APIError, idempotent_retry, oldest_first, once_retry, transport_reason
 from provider.config import ConfigurationError
 from provider.deployment_provider import DeploymentError
 from provider.waiter import RevisionFailed, WaitTimeout
@@ -61,7 +61,7 @@ def test_nothing_happens_outside_the_provider_host() -> None:
 
 
 def test_refused_connections_fail_fast_other_failures_keep_retrying() -> None:
-    for retry in (idempotent_retry(), post_retry()):
+    for retry in (idempotent_retry(), once_retry()):
         assert retry.connect == CONNECT_RETRIES <= 2
         assert retry.total == 8 and retry.status == 8
     assert idempotent_retry().read == 8

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provider.inputs import UNKNOWN, validate
+from provider.inputs import DEFAULTS, UNKNOWN, apply_defaults, reserved_env, validate
 
 from .support.bad_inputs import CATALOGUE, Bad
 from .support.data import docker_inputs, github_inputs
@@ -66,3 +66,42 @@ def test_secret_values_never_appear_in_failures() -> None:
     _, failures = validate(inputs)
     assert failures
     assert all("super-secret-value" not in reason for _, reason in failures)
+
+
+def test_self_hosted_may_set_the_names_reserved_on_cloud_only() -> None:
+    for name in ("LANGSMITH_API_KEY", "POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM", "PORT", "PATH", "LSD_ENV"):
+        assert name in reserved_env("github")
+        assert name not in reserved_env("external_docker")
+        _, failures = validate(docker_inputs(secrets={name: "v"}))
+        assert failures == []
+    for source in ("github", "external_docker"):
+        assert "POSTGRES_URI" in reserved_env(source) and "LANGSMITH_DEPLOYMENT_NAME" in reserved_env(source)
+
+
+def test_defaults_are_filled_in_for_github_only() -> None:
+    inputs = github_inputs()
+    del inputs["source_config"]["deployment_type"], inputs["source_config"]["build_on_push"]
+    filled = apply_defaults(inputs)
+    assert filled["source_config"]["deployment_type"] == DEFAULTS["github"]["source_config.deployment_type"] == "prod"
+    assert filled["source_config"]["build_on_push"] is False
+    assert validate(filled)[1] == []
+    docker = apply_defaults(docker_inputs())
+    assert "deployment_type" not in docker["source_config"] and validate(docker)[1] == []
+    explicit = apply_defaults(github_inputs())
+    assert explicit["source_config"]["deployment_type"] == "dev"  # never overrides a declared value
+    unknown = github_inputs(source_config=UNKNOWN)
+    assert apply_defaults(unknown)["source_config"] == UNKNOWN
+
+
+@pytest.mark.parametrize("cpu", [0.1, 0.5, 1, 2.0, 7.9])
+def test_one_decimal_cpu_passes(cpu: float) -> None:
+    inputs = docker_inputs()
+    inputs["source_config"]["resource_spec"] = {"cpu": cpu, "cpu_limit": 8}
+    assert validate(inputs)[1] == []
+
+
+def test_cli_deployment_type_names_get_a_hint() -> None:
+    _, failures = validate(
+        github_inputs(source_config={**github_inputs()["source_config"], "deployment_type": "dedicated"})
+    )
+    assert any("'prod'" in reason for _, reason in failures)

@@ -46,6 +46,7 @@ def test_identical_inputs_mean_no_changes() -> None:
         ("source", "external_docker"),
         ("source_config.deployment_type", "prod"),
         ("source_config.integration_id", "00000000-0000-4000-8000-000000000009"),
+        ("source_config.repo_url", "https://github.com/acme/other"),  # spec: "cannot be changed (PATCH)"
     ],
 )
 def test_replace_paths_replace_and_nothing_else(path: str, value: Any) -> None:
@@ -69,7 +70,6 @@ def test_same_name_replacement_deletes_first_and_new_name_does_not() -> None:
     [
         ("display_name", "Shiny"),
         ("source_config.build_on_push", True),
-        ("source_config.repo_url", "https://github.com/acme/other"),
     ],
 )
 def test_patch_paths_patch_without_revision(path: str, value: Any) -> None:
@@ -287,3 +287,113 @@ def test_revision_matches_compares_declared_fields() -> None:
     assert plan.revision_matches(inputs, dep)
     assert not plan.revision_matches(changed(inputs, "source_revision_config.repo_ref", "dev"), dep)
     assert not plan.revision_matches(changed(inputs, "secrets", {"OPENAI_API_KEY": "other"}), dep)
+
+
+def test_create_payload_fills_in_the_documented_defaults() -> None:
+    inputs = github_inputs()
+    del inputs["source_config"]["deployment_type"], inputs["source_config"]["build_on_push"]
+    sc = plan.create_payload(inputs)["source_config"]
+    assert sc["deployment_type"] == "prod" and sc["build_on_push"] is False  # the Terraform provider's defaults
+    docker = docker_inputs()
+    del docker["source_config"]["resource_spec"]
+    assert plan.create_payload(docker)["source_config"]["resource_spec"] == {}  # langgraph-cli sends {} too
+    assert "deployment_type" not in plan.create_payload(docker)["source_config"]
+    assert plan.create_payload(docker_inputs())["source_config"]["resource_spec"] == {
+        "min_scale": 1,
+        "max_scale": 2,
+        "cpu": 0.5,
+    }
+
+
+def test_create_payload_always_sends_secrets() -> None:
+    inputs = github_inputs()
+    del inputs["secrets"], inputs["owner"]
+    assert plan.create_payload(inputs)["secrets"] == []
+
+
+def test_state_without_the_defaults_equals_the_explicit_defaults() -> None:
+    """State written before the defaults existed must not be replaced when check fills them in."""
+    news = github_inputs()
+    news["source_config"].update(deployment_type="prod", build_on_push=False)
+    olds = outputs_for(news)
+    del olds["source_config"]["deployment_type"], olds["source_config"]["build_on_push"]
+    assert not plan.plan_update(olds, news).changes
+    assert not plan.replace_fields_changed(olds, news)
+
+
+@pytest.mark.parametrize("status", ["INTERRUPTED", "UNKNOWN", "BUILDING"])
+def test_transient_statuses_are_waited_for_not_rolled_again(status: str) -> None:
+    inputs = github_inputs()
+    olds = outputs_for(inputs)
+    olds["revision_status"] = status
+    assert plan.plan_update(olds, copy.deepcopy(inputs)).revision == ("revision_status",)
+    no_wait = changed(inputs, "wait", {"enabled": False})
+    assert plan.plan_update({**olds, "wait": no_wait["wait"]}, no_wait).revision == ()
+
+
+def test_an_unknown_revision_status_is_not_work() -> None:
+    inputs = github_inputs()
+    olds = outputs_for(inputs)
+    olds["revision_status"] = None  # e.g. the latest revision was pruned
+    assert not plan.plan_update(olds, copy.deepcopy(inputs)).changes
+
+
+@pytest.mark.parametrize("value", [None, "****", "\u2022\u2022\u2022"])
+def test_masked_or_absent_secret_values_are_unknown(value: str | None) -> None:
+    item = {"name": "A"} if value is None else {"name": "A", "value": value}
+    dep = {"secrets": [item, {"name": OWNER_ENV, "value": value}]}
+    assert plan.server_secrets(dep) is None
+    assert plan.owner_of(dep) is None
+    assert not plan.revision_matches(github_inputs(secrets={"A": "real"}), dep)
+
+
+def test_masked_unmanaged_env_is_left_alone_not_overwritten() -> None:
+    inputs = github_inputs()
+    del inputs["secrets"]
+    body = plan.revision_payload(inputs, {"secrets": [{"name": "FROM_UI", "value": "****"}]})
+    assert "secrets" not in body  # omitted: the server keeps the env; "" or the mask is never sent
+
+
+def test_empty_values_are_real_values() -> None:
+    assert plan.server_secrets({"secrets": [{"name": "A", "value": ""}]}) == {"A": ""}
+
+
+def test_newer_api_fields_are_not_patched_on_a_spec_server() -> None:
+    assert plan.without_newer_api(plan.PATCH_PATHS, "current") == plan.PATCH_PATHS
+    assert "display_name" not in plan.without_newer_api(plan.PATCH_PATHS, "spec")
+
+
+def test_api_shape_is_read_from_display_name() -> None:
+    from provider.client import api_shape
+
+    assert api_shape({"id": "x", "display_name": None}) == "current"
+    assert api_shape({"id": "x", "name": "n"}) == "spec"
+
+
+def test_same_name_repo_url_change_is_refused_at_check_and_defaults_are_not_a_change() -> None:
+    from provider.deployment_provider import DeploymentProvider
+
+    olds = outputs_for(github_inputs())
+    moved = changed(github_inputs(), "source_config.repo_url", "https://github.com/acme/other")
+    assert [p for p, _ in DeploymentProvider._replace_guard(olds, moved)] == ["source_config.repo_url"]
+    assert DeploymentProvider._replace_guard({**olds, "delete_tracing_project": True}, moved) == []
+    legacy = copy.deepcopy(olds)
+    del legacy["source_config"]["deployment_type"]
+    explicit = changed(github_inputs(), "source_config.deployment_type", "prod")
+    assert DeploymentProvider._replace_guard(legacy, explicit) == []
+
+
+def test_adoption_clashes_name_each_fixed_field_that_differs() -> None:
+    inputs = github_inputs()
+    server = {"source": "github", "source_config": {**inputs["source_config"], "repo_url": "https://github.com/x/y"}}
+    assert plan.fixed_field_clashes(inputs, server) == [
+        ("source_config.repo_url", "https://github.com/x/y", inputs["source_config"]["repo_url"])
+    ]
+    assert plan.fixed_field_clashes(inputs, {"source": "github", "source_config": inputs["source_config"]}) == []
+    # A default stands for what is sent on create: adopting a `dev` deployment needs `dev` declared.
+    legacy = copy.deepcopy(inputs)
+    del legacy["source_config"]["deployment_type"]
+    assert [c[0] for c in plan.fixed_field_clashes(legacy, server)] == [
+        "source_config.deployment_type",
+        "source_config.repo_url",
+    ]

@@ -16,6 +16,7 @@ from langsmith_emulator.testing import API_KEY, TENANT_ID
 from .support.bad_inputs import CATALOGUE, Bad
 from .support.data import docker_inputs, github_inputs
 from .support.host import PROVIDER_STRING, Host, HostError, provider_host
+from .support.server import API, revision_ids, undocumented
 
 MUTATING = {"POST", "PATCH", "DELETE", "PUT"}
 
@@ -24,8 +25,8 @@ def writes(emulator: Any) -> list[dict[str, Any]]:
     return [r for r in emulator.requests() if r["method"] in MUTATING]
 
 
-def revisions_posted(emulator: Any) -> int:
-    return sum(1 for r in emulator.requests() if r["method"] == "POST" and r["route"].endswith("/revisions"))
+def new_revisions(emulator: Any, dep_id: str, before: list[str]) -> list[str]:
+    return [r for r in revision_ids(emulator, dep_id) if r not in before]
 
 
 def live(emulator: Any) -> list[dict[str, Any]]:
@@ -63,7 +64,7 @@ def test_full_lifecycle(host: Host, emulator: Any) -> None:
     assert outs["secrets"] == inputs["secrets"]  # echoed; the engine keeps it secret (same key)
     assert outs["secrets_hash"] and "sk-test-secret-value-1" not in str(outs["secrets_hash"])
     [server] = live(emulator)
-    assert server["display_name"] == "Agent One"
+    assert server.get("display_name") == ("Agent One" if API == "current" else None)
 
     # No-op: diff is DIFF_NONE and read changes nothing.
     assert host.diff(dep_id, outs, inputs).changes == 1  # DIFF_NONE
@@ -79,17 +80,21 @@ def test_full_lifecycle(host: Host, emulator: Any) -> None:
     diff = host.diff(dep_id, outs, news)
     assert diff.changes == 2 and list(diff.replaces) == []
     emulator.clear_requests()
+    before = revision_ids(emulator, dep_id)
     outs2 = host.update(dep_id, outs, news)
-    assert revisions_posted(emulator) == 1
+    assert new_revisions(emulator, dep_id, before) == [outs2["latest_revision_id"]]
+    assert [(r["method"], r["route"]) for r in writes(emulator)] == [("PATCH", "/v2/deployments/{id}")]
+    assert undocumented(emulator.requests()) == []
     assert outs2["revision_status"] == "DEPLOYED" and outs2["latest_revision_id"] != outs["latest_revision_id"]
 
-    # display_name: PATCH only.
+    # display_name: PATCH only (a server of the spec's shape has no display_name: nothing is sent).
     news2 = {**news, "display_name": "Renamed"}
     emulator.clear_requests()
+    before = revision_ids(emulator, dep_id)
     outs3 = host.update(dep_id, outs2, news2)
-    assert revisions_posted(emulator) == 0
-    assert [r["method"] for r in writes(emulator)] == ["PATCH"]
-    assert outs3["latest_revision_id"] == outs2["latest_revision_id"]
+    assert new_revisions(emulator, dep_id, before) == []
+    assert [r["method"] for r in writes(emulator)] == (["PATCH"] if API == "current" else [])
+    assert outs3["latest_revision_id"] == outs2["latest_revision_id"] and outs3["display_name"] == "Renamed"
 
     # Replacement trigger.
     news3 = copy.deepcopy(news2)
@@ -112,9 +117,9 @@ def test_external_docker_resource_spec_is_merged(host: Host, emulator: Any) -> N
     dep_id, outs = host.create(inputs)
     news = copy.deepcopy(inputs)
     news["source_config"]["resource_spec"]["max_scale"] = 4
-    emulator.clear_requests()
+    before = revision_ids(emulator, dep_id)
     host.update(dep_id, outs, news)
-    assert revisions_posted(emulator) == 1
+    assert len(new_revisions(emulator, dep_id, before)) == 1
     import requests
 
     dep = requests.get(
@@ -205,3 +210,42 @@ def test_api_errors_surface_without_secret_values(host: Host, emulator: Any) -> 
     assert API_KEY not in err.value.details
     assert "/v2/deployments" in err.value.details
     assert "sk-test-secret-value-1" not in host.stderr() and API_KEY not in host.stderr()
+
+
+def test_spec_server_display_name_kept_in_state_and_never_sent(host: Host, emulator: Any) -> None:
+    emulator.settings(api="spec")
+    inputs, failures = host.check({}, github_inputs(display_name="Agent One"))
+    assert failures == []
+    dep_id, outs = host.create(inputs)
+    assert [(r["method"], r["route"]) for r in writes(emulator)] == [("POST", "/v2/deployments")]
+    assert "display_name" not in live(emulator)[0]
+    assert "kept in state only" in host.stderr()
+    _, read_outs, read_inputs = host.read(dep_id, outs)
+    assert read_outs["display_name"] == "Agent One" == read_inputs["display_name"]
+    assert host.diff(dep_id, read_outs, inputs).changes == 1  # DIFF_NONE: no PATCH loop
+    assert undocumented(emulator.requests()) == []
+
+
+def test_masked_server_keeps_the_secrets_hash_and_reads_without_error(host: Host, emulator: Any) -> None:
+    inputs, _ = host.check({}, github_inputs())
+    dep_id, outs = host.create(inputs)
+    emulator.settings(mask_secrets="mask")
+    _, read_outs, _ = host.read(dep_id, outs)
+    assert read_outs["secrets_hash"] == outs["secrets_hash"]
+    assert host.diff(dep_id, read_outs, inputs).changes == 1
+    assert "drift of `secrets` cannot be detected" in host.stderr()
+
+
+def test_adopting_a_deployment_whose_fixed_fields_differ_is_refused(host: Host, emulator: Any) -> None:
+    from .support.data import github_body
+    from .support.server import api
+
+    foreign = api(emulator, "POST", "/v2/deployments", json=github_body("taken"))
+    raw = github_inputs("taken", adopt=True)
+    raw["source_config"]["repo_url"] = "https://github.com/acme/another-repo"
+    inputs, _ = host.check({}, raw)
+    emulator.clear_requests()
+    with pytest.raises(HostError) as err:
+        host.create(inputs)
+    assert "source_config.repo_url" in err.value.details and foreign["id"] in err.value.details
+    assert writes(emulator) == []

@@ -122,7 +122,6 @@ def count(calls: Iterable[tuple[str, str]], method: str, route: str) -> int:
     return sum(1 for c in calls if c == (method, route))
 
 
-REVISIONS = "/v2/deployments/{id}/revisions"
 ONE = "/v2/deployments/{id}"
 ALL = "/v2/deployments"
 

@@ -38,10 +38,17 @@ CATALOGUE: list[Bad] = [
     Bad("name-too-long", _set(G, "name", "a" * 64), "name"),
     Bad("name-starts-with-digit", _set(G, "name", "1agent"), "name"),
     Bad("name-not-string", _set(G, "name", 42), "name"),
+    Bad("name-underscore", _set(G, "name", "my_agent"), "name"),  # langgraph-cli: [a-z0-9-] only
+    Bad("name-trailing-hyphen", _set(G, "name", "agent-"), "name"),
     # source and enums
     Bad("source-unknown", _set(G, "source", "gitlab"), "source"),
     Bad("source-internal-docker", _set(G, "source", "internal_docker"), "source"),
     Bad("deployment-type-unknown", _set(G, "source_config.deployment_type", "huge"), "source_config.deployment_type"),
+    Bad(
+        "deployment-type-cli-name",
+        _set(G, "source_config.deployment_type", "serverless"),
+        "source_config.deployment_type",
+    ),
     Bad("deployment-type-not-string", _set(G, "source_config.deployment_type", 3), "source_config.deployment_type"),
     Bad("build-on-push-not-bool", _set(G, "source_config.build_on_push", "yes"), "source_config.build_on_push"),
     # github-specific
@@ -89,6 +96,12 @@ CATALOGUE: list[Bad] = [
     # resource_spec bounds
     Bad("cpu-too-high", _set(D, "source_config.resource_spec.cpu", 9), "source_config.resource_spec.cpu"),
     Bad("cpu-too-low", _set(D, "source_config.resource_spec.cpu", 0.01), "source_config.resource_spec.cpu"),
+    Bad("cpu-two-decimals", _set(D, "source_config.resource_spec.cpu", 0.25), "source_config.resource_spec.cpu"),
+    Bad(
+        "cpu-limit-two-decimals",
+        _set(D, "source_config.resource_spec.cpu_limit", 1.25),
+        "source_config.resource_spec.cpu_limit",
+    ),
     Bad(
         "memory-too-low", _set(D, "source_config.resource_spec.memory_mb", 16), "source_config.resource_spec.memory_mb"
     ),
