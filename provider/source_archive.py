@@ -264,7 +264,9 @@ def _validate_paths(path: str | Path, config_path: str) -> tuple[Path, Path]:
         )
     if not config_file.is_file():
         raise SourceDirError(
-            "langgraph_config_path", config_file, f"no file {config_path!r} in source_dir {source_dir}"
+            "langgraph_config_path",
+            config_file,
+            f"no file {config_file}: source_dir {source_dir} holds no {config_path!r}",
         )
     return source_dir, config_file
 
@@ -294,7 +296,22 @@ def _load_config(config_file: Path) -> dict[str, Any]:
     dependencies = config.get("dependencies", [])
     if not isinstance(dependencies, list):
         raise SourceDirError("langgraph_config_path", config_file, f'"dependencies" in {config_file} must be a list')
+    if _is_python(config, graphs) and not dependencies and config.get("source") is None:
+        raise SourceDirError(
+            "langgraph_config_path",
+            config_file,
+            f'{config_file} lists no "dependencies"; a Python project needs at least ["."] '
+            "(the CLI refuses it too: config.validate_config)",
+        )
     return config
+
+
+def _is_python(config: Mapping[str, Any], graphs: Mapping[str, Any]) -> bool:
+    """`config.validate_config`: a graph whose file is not JS, or an explicit python_version."""
+    js = (".ts", ".mts", ".cts", ".js", ".mjs", ".cjs")  # config._is_node_graph
+    paths = [g.get("path") if isinstance(g, dict) else g for g in graphs.values()]
+    some_python = any(not (isinstance(p, str) and os.path.splitext(p.split(":")[0])[1] in js) for p in paths)
+    return some_python or bool(config.get("python_version"))
 
 
 def _contexts(source_dir: Path, config_file: Path, config: Mapping[str, Any]) -> list[tuple[Path, str]]:
