@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import click
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -92,6 +93,7 @@ def project(tmp_path: Path) -> Path:
         "docs/a/b/draft.md",
         "docs/draft.md",
         "secret_token.txt",
+        "build2/keep.js",
         "rooted.txt",
     ):
         write(root, rel)
@@ -99,9 +101,10 @@ def project(tmp_path: Path) -> Path:
         write(root, rel)
     for rel in SECRETS:
         write(root, rel, "OPENAI_API_KEY=sk-very-secret\n")
-    write(
-        root, ".gitignore", "# comment\n*.log\n!keep.log\n/data/\nbuild/\nsecret_*.txt\ndocs/**/draft.md\n/rooted.txt\n"
-    )
+    gitignore = ["# comment", "*.log", "!keep.log", "/data/", "build/", "secret_*.txt", "docs/**/draft.md"]
+    gitignore += ["/rooted.txt"]
+    gitignore += ["build2/", "!build2/keep.js"]  # a file in a pruned directory is not re-included
+    write(root, ".gitignore", "\n".join(gitignore) + "\n")
     write(root, ".dockerignore", "tmp\n*.bak\n")
     write(root, "agent/.gitignore", "*.py\n")  # the CLI reads only the top-level ignore files
     script = write(root, "run.sh", "#!/bin/sh\necho hi\n")
@@ -123,6 +126,7 @@ def test_same_files_as_the_vendor_cli(project: Path) -> None:
     # The fixture does exercise the rules: things kept and things dropped on both sides.
     assert {"keep.log", "agent/data/x.csv", "agent/venv", "sub/.git", "agent/graph.py", "run.sh"} <= names(archive)
     assert not {"app.log", "data/big.bin", "agent/tmp", "link.py", "docs/draft.md", "rooted.txt"} & cli_names
+    assert "build2/keep.js" not in cli_names
     assert "agent/rooted.txt" in cli_names
 
 
@@ -179,6 +183,11 @@ PATTERNS = st.sampled_from(
         "a/b",
         "?.txt",
         "[xy].py",
+        "/*",
+        "!/a",
+        "!*.json",
+        "*/",
+        "!b/",
     ]
 )
 
@@ -202,9 +211,13 @@ def test_same_files_as_the_cli_on_random_trees(
         write(root, "langgraph.json", json.dumps({"graphs": {"g": "./g.py:graph"}, "dependencies": ["."]}))
         write(root, ".gitignore", "\n".join(gitignore) + "\n")
         write(root, ".dockerignore", "\n".join(dockerignore) + "\n")
-        cli_names, cli_config = cli_upload(root / "langgraph.json")
-        if "langgraph.json" not in cli_names:
-            return  # cannot happen with these patterns; the CLI would refuse too
+        try:
+            cli_names, cli_config = cli_upload(root / "langgraph.json")
+        except click.ClickException as exc:  # the config itself is ignored: both refuse
+            assert "not found in archive" in exc.message
+            with pytest.raises(SourceDirError, match="excluded by the ignore rules"):
+                SourceArchive.from_dir(root)
+            return
         archive = SourceArchive.from_dir(root)
         assert (archive.config_path, names(archive)) == (cli_config, cli_names)
 
