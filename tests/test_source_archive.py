@@ -14,8 +14,10 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
+import pathspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -128,6 +130,16 @@ def test_same_files_as_the_vendor_cli(project: Path) -> None:
     assert not {"app.log", "data/big.bin", "agent/tmp", "link.py", "docs/draft.md", "rooted.txt"} & cli_names
     assert "build2/keep.js" not in cli_names
     assert "agent/rooted.txt" in cli_names
+
+
+def test_the_ignore_spec_is_the_clis_pattern_for_pattern(project: Path) -> None:
+    """Same lines, same pattern class, same regexes as `_ignore._build_ignore_spec`."""
+    from langgraph_cli._ignore import _build_ignore_spec
+
+    def shape(spec: pathspec.PathSpec[Any]) -> list[tuple[str, str | None, bool | None]]:
+        return [(type(p).__name__, getattr(p.regex, "pattern", None), p.include) for p in spec.patterns]
+
+    assert shape(source_archive.ignore_spec(project)) == shape(_build_ignore_spec(project))
 
 
 def test_same_layout_as_the_cli_for_a_monorepo(tmp_path: Path) -> None:
