@@ -171,6 +171,19 @@ def test_nested_config_archives_its_directory_like_the_cli(tmp_path: Path) -> No
     assert archive.root == (tmp_path / "agent").resolve()
 
 
+def test_a_js_project_needs_no_dependencies_and_matches_the_cli(tmp_path: Path) -> None:
+    write(tmp_path, "langgraph.json", json.dumps({"graphs": {"a": "./src/graph.ts:graph"}, "node_version": "20"}))
+    write(tmp_path, "src/graph.ts", "export const graph = 1;\n")
+    write(tmp_path, "package.json", json.dumps({"name": "agent", "engines": {"node": "20"}}))
+    write(tmp_path, "node_modules/left-pad/index.js")
+    write(tmp_path, "dist/graph.js")
+    write(tmp_path, ".gitignore", "dist\n")
+    cli_names, cli_config = cli_upload(tmp_path / "langgraph.json")
+    archive = SourceArchive.from_dir(tmp_path)
+    assert (archive.config_path, names(archive)) == (cli_config, cli_names)
+    assert names(archive) == {".gitignore", "langgraph.json", "package.json", "src/graph.ts"}
+
+
 SEGMENTS = st.sampled_from(["a", "b", "lib", "build", "data", ".cache", "node_modules", "x.py", "y.log", "z.txt"])
 PATTERNS = st.sampled_from(
     [
