@@ -168,8 +168,8 @@ class SourceArchive:
             raise SourceDirError(
                 "source_dir",
                 source_dir,
-                f"the source archive of {source_dir} is over the service's limit of "
-                f"{MAX_ARCHIVE_BYTES // (1024 * 1024)} MiB compressed ({len(files)} files). "
+                f"the source archive of {source_dir} ({len(files)} files) is over the service's limit of "
+                f"{MAX_ARCHIVE_BYTES / (1024 * 1024):g} MiB ({MAX_ARCHIVE_BYTES} bytes) compressed. "
                 "Add large files (model weights, data sets) to .gitignore or .dockerignore",
             ) from None
         return cls(source_dir, root, config_rel, files, digest, counter.count)
