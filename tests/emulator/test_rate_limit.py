@@ -166,3 +166,20 @@ def test_request_stats_peak_is_a_sliding_one_second_window():
     assert (stats.total, stats.peak_per_second, stats.rate_limited) == (6, 4, 0)
     assert request_stats([]).peak_per_second == 0
     assert request_stats([entry("00.0"), entry("01.0")]).peak_per_second == 1  # exactly 1 s apart
+
+
+def test_the_gateway_answers_before_fault_rules_and_the_spec_shape(emulator, api):
+    emulator.settings(rate_limit=0.01, rate_burst=1, api="spec")
+    rule = emulator.add_fault(method="GET", path="^/v2/listeners$", kind="503", count=1)
+    assert api.get("/v2/deployments/free-count").status_code == 404  # not in the spec: the older server's 404
+    assert api.get("/v2/listeners").status_code == 429  # limited before the fault rule and the router
+    assert api.get("/v2/deployments/free-count").status_code == 429
+    assert emulator.faults() == [rule]  # the refused request did not use up the rule
+    emulator.settings(rate_limit=None)
+    assert api.get("/v2/listeners").status_code == 503
+    assert [(e["status"], e["fault"]) for e in emulator.requests()] == [
+        (404, None),
+        (429, "rate_limit"),
+        (429, "rate_limit"),
+        (503, "503"),
+    ]
