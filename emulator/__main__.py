@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Sequence
 
 from .apishape import API_SHAPES
@@ -44,6 +45,20 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
         " (default: %(default)s)",
     )
     parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=0.0,
+        metavar="RPS",
+        help="answer 429 above RPS requests per second per API key (0: no limit; default: %(default)s)",
+    )
+    parser.add_argument(
+        "--rate-burst",
+        type=int,
+        default=None,
+        metavar="N",
+        help="bucket size of --rate-limit (default: one second's worth)",
+    )
+    parser.add_argument(
         "--api-key",
         action="append",
         default=[],
@@ -58,6 +73,10 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
         parser.error("--keep-revisions must be >= 0")
     if not 0 <= args.fault_rate <= 1:
         parser.error("--fault-rate must be between 0 and 1")
+    if not 0 <= args.rate_limit < math.inf:  # also refuses nan
+        parser.error("--rate-limit must be a finite number >= 0")
+    if args.rate_burst is not None and args.rate_burst < 1:
+        parser.error("--rate-burst must be >= 1")
     return EmulatorConfig(
         host=args.host,
         port=args.port,
@@ -71,6 +90,8 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
             api=args.api,
             keep_revisions=args.keep_revisions,
             mask_secrets=args.mask_secrets,
+            rate_limit=args.rate_limit or None,
+            rate_burst=args.rate_burst,
         ),
         api_keys=tuple(args.api_keys),
     )

@@ -43,5 +43,11 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
     def ok() -> dict[str, bool]:
         return {"ok": True}
 
-    app.add_middleware(EmulatorMiddleware, faults=runtime.faults, log=runtime.requests, settings=runtime.settings)
+    app.add_middleware(
+        EmulatorMiddleware,
+        faults=runtime.faults,
+        log=runtime.requests,
+        settings=runtime.settings,
+        limiter=runtime.limiter,
+    )
     return app

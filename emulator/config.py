@@ -37,6 +37,10 @@ class Settings:
     keep_revisions: int = 0
     #: Secret values in Deployment bodies: `off` (plaintext), `mask` ("********") or `absent`.
     mask_secrets: SecretMasking = "off"
+    #: Requests per second allowed per API key before the gateway answers 429 (None: no limit).
+    rate_limit: float | None = None
+    #: Bucket size of that limit (None: one second's worth, `ratelimit.default_burst`).
+    rate_burst: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -8,7 +8,7 @@ It needs no auth, and the middleware never faults or logs it.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -31,11 +31,29 @@ class SettingsPatch(BaseModel):
     api: ApiShape | None = None
     keep_revisions: Annotated[int, Field(ge=0)] | None = None
     mask_secrets: SecretMasking | None = None
+    #: Requests per second per API key; `null` or `0` turns the limit off.
+    rate_limit: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    #: Bucket size; `null` goes back to the default (one second's worth).
+    rate_burst: Annotated[int, Field(ge=1)] | None = None
 
     @field_validator("mask_secrets", mode="before")
     @classmethod
     def _bool_as_mode(cls, value: object) -> object:
         return {True: "mask", False: "off"}.get(value, value) if isinstance(value, bool) else value  # convenience
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _zero_is_off(cls, value: float | None) -> float | None:
+        return value or None  # one spelling of "off" in GET /settings
+
+    def changes(self) -> dict[str, Any]:
+        """The keys sent; `null` is ignored except where it means something (no rate limit, default burst)."""
+        sent = self.model_dump(exclude_unset=True)
+        return {key: value for key, value in sent.items() if value is not None or key in NULLABLE_SETTINGS}
+
+
+#: Settings whose `null` is a value of its own rather than "leave unchanged".
+NULLABLE_SETTINGS = frozenset({"rate_limit", "rate_burst"})
 
 
 class FaultRuleRequest(BaseModel):

@@ -1,8 +1,9 @@
-"""ASGI middleware wrapping the public API: request log and fault injection.
+"""ASGI middleware wrapping the public API: request log, rate limit and fault injection.
 
 It sits outside FastAPI's routing so that a fault can stop a request before any handler runs
-(5xx, 429, drop) or after the handler committed its change (commit_then_drop). The test-control
-API, `/ok` and the docs pages bypass it: they are never faulted and never logged.
+(5xx, 429, drop) or after the handler committed its change (commit_then_drop). The rate limit
+comes first, as a gateway's does: a limited request reaches neither the faults nor the service.
+The test-control API, `/ok` and the docs pages bypass it: never limited, faulted or logged.
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ from .apishape import is_documented
 from .clock import iso
 from .config import LiveSettings
 from .faults import Fault, FaultInjector, FaultKind
+from .ratelimit import RateLimiter
 from .requestlog import RequestLog, route_of, strip_prefix
 
 #: Key under which the server puts the connection's asyncio transport into `scope["state"]`.
 TRANSPORT_KEY = "emulator.transport"
 PRIVATE_PREFIX = "/_emulator"
 PRIVATE_PATHS = frozenset({"/ok", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+#: The request log's `fault` for a request the rate limit refused.
+RATE_LIMITED = "rate_limit"
 
 
 def is_public(path: str) -> bool:
@@ -57,20 +61,32 @@ async def drop_connection(scope: Scope, receive: Receive) -> None:
                 pass
 
 
-async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
-    """What FastAPI answers for a path it has no route for."""
-    payload = b'{"detail":"Not Found"}'
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
-    await send({"type": "http.response.start", "status": 404, "headers": headers})
+async def _send_json(send: Send, status: int, body: dict[str, Any], extra: list[tuple[bytes, bytes]]) -> None:
+    payload = json.dumps(body).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()), *extra]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 
 
+async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    """What FastAPI answers for a path it has no route for."""
+    await _send_json(send, 404, {"detail": "Not Found"}, [])
+
+
+def rate_limit_detail(rate: float, retry_after: int) -> str:
+    """The 429 body's text; it names the limit but never the key (a secret)."""
+    return f"Rate limit exceeded: at most {rate:g} requests per second per API key. Retry after {retry_after} s."
+
+
 class EmulatorMiddleware:
-    def __init__(self, app: ASGIApp, *, faults: FaultInjector, log: RequestLog, settings: LiveSettings) -> None:
+    def __init__(
+        self, app: ASGIApp, *, faults: FaultInjector, log: RequestLog, settings: LiveSettings, limiter: RateLimiter
+    ) -> None:
         self.app = app
         self.faults = faults
         self.log = log
         self.settings = settings
+        self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not is_public(scope["path"]):
@@ -78,13 +94,18 @@ class EmulatorMiddleware:
             return
         method: str = scope["method"]
         path: str = scope["path"]
-        shape = self.settings.current.api
+        settings = self.settings.current
         documented = is_documented(method, strip_prefix(path))
         # An older server (`--api spec`) has no route for anything outside the spec.
-        target: ASGIApp = self.app if documented or shape == "current" else _not_found
+        target: ASGIApp = self.app if documented or settings.api == "current" else _not_found
         started = time.time()
         clock = time.perf_counter()
-        fault = self.faults.pick(method, (path, strip_prefix(path)), self.settings.current.fault_rate)
+        api_key = _header(scope, b"x-api-key") or ""  # requests without a key share one bucket
+        retry_after = self.limiter.check(api_key, settings.rate_limit, settings.rate_burst)
+        fault: Fault | None = None
+        if retry_after is None:  # a refused request never reaches the server, so no fault either
+            fault = self.faults.pick(method, (path, strip_prefix(path)), settings.fault_rate)
+        marker = RATE_LIMITED if retry_after is not None else str(fault.kind) if fault else None
 
         def record(status: int) -> None:
             self.log.append(
@@ -97,12 +118,16 @@ class EmulatorMiddleware:
                     "time": iso(started),
                     "duration_ms": round((time.perf_counter() - clock) * 1000, 3),
                     "tenant_id": _header(scope, b"x-tenant-id"),
-                    "fault": str(fault.kind) if fault else None,
+                    "fault": marker,
                     "documented": documented,
                 }
             )
 
-        if fault is None or fault.kind is FaultKind.LATENCY:
+        if retry_after is not None:
+            record(429)
+            detail = rate_limit_detail(settings.rate_limit or 0.0, retry_after)
+            await _send_json(send, 429, {"detail": detail}, [(b"retry-after", str(retry_after).encode())])
+        elif fault is None or fault.kind is FaultKind.LATENCY:
             if fault is not None:
                 await asyncio.sleep(fault.latency_ms / 1000)
             await self._forward(target, scope, receive, send, record)
@@ -155,11 +180,7 @@ class EmulatorMiddleware:
     async def _error_response(send: Send, fault: Fault) -> None:
         if fault.kind is FaultKind.TOO_MANY_REQUESTS:
             body = {"detail": "injected fault: rate limit exceeded"}
+            extra = [(b"retry-after", str(fault.retry_after).encode())]
         else:
-            body = {"detail": "injected fault"}
-        payload = json.dumps(body).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
-        if fault.kind is FaultKind.TOO_MANY_REQUESTS:
-            headers.append((b"retry-after", str(fault.retry_after).encode()))
-        await send({"type": "http.response.start", "status": int(fault.kind), "headers": headers})
-        await send({"type": "http.response.body", "body": payload})
+            body, extra = {"detail": "injected fault"}, []
+        await _send_json(send, int(fault.kind), body, extra)

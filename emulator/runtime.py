@@ -15,6 +15,7 @@ from .deployments import Deployments
 from .faults import FaultInjector
 from .listeners import Listeners
 from .outcomes import OutcomeScripts
+from .ratelimit import RateLimiter
 from .requestlog import RequestLog
 from .store import Store
 
@@ -32,6 +33,7 @@ class Runtime:
         self.faults = FaultInjector(config.settings.seed)
         self.outcomes = OutcomeScripts()
         self.requests = RequestLog()
+        self.limiter = RateLimiter()
         self.deployments = Deployments(self.store, self.settings, self.outcomes)
         self.listeners = Listeners(self.store)
         self._stop = threading.Event()
@@ -48,6 +50,7 @@ class Runtime:
             tx.wipe()
         self.listeners.forget_tenants()
         self.requests.reset()
+        self.limiter.reset()
         self.faults.clear()
         self.outcomes.clear()
         self.faults.reseed(self.settings.reset().seed)

@@ -202,9 +202,9 @@ class Tx:
         if flt.image_version is not None:
             where.append("image_version = ?")
             params.append(flt.image_version)
-        if flt.deployment_ids is not None:
-            where.append(f"id IN ({', '.join('?' for _ in flt.deployment_ids) or 'NULL'})")
-            params.extend(flt.deployment_ids)
+        if flt.deployment_ids is not None:  # one JSON parameter: any number of IDs, no SQLite variable limit
+            where.append("id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(list(flt.deployment_ids)))
         if flt.tag_value_ids:
             where.append("0")  # the emulator has no resource tags, so no deployment carries one
         rows = self._conn.execute(

@@ -22,8 +22,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +46,10 @@ __all__ = [
     "TENANT_ID",
     "Emulator",
     "EmulatorProcess",
+    "RequestStats",
     "default_api",
     "free_port",
+    "request_stats",
     "running_emulator",
 ]
 
@@ -69,6 +74,42 @@ def default_api() -> str:
     return value
 
 
+@dataclass(frozen=True)
+class RequestStats:
+    """What a benchmark reports about a slice of the request log."""
+
+    #: Public requests, rate-limited ones included.
+    total: int
+    #: The most requests that arrived within any one second (a sliding window, not clock seconds).
+    peak_per_second: int
+    #: `"GET /v2/deployments/{id}"` -> count, most frequent first.
+    by_route: dict[str, int]
+    #: Requests the rate limit answered with 429 (`fault == "rate_limit"`).
+    rate_limited: int
+
+
+def _arrival(entry: Mapping[str, Any]) -> float:
+    return datetime.fromisoformat(str(entry["time"]).replace("Z", "+00:00")).timestamp()
+
+
+def request_stats(entries: Iterable[Mapping[str, Any]]) -> RequestStats:
+    """Summarise request-log entries (`EmulatorProcess.requests()`): totals, peak rate, routes."""
+    log = list(entries)
+    times = sorted(_arrival(entry) for entry in log)
+    peak, start = 0, 0
+    for end, moment in enumerate(times):
+        while moment - times[start] >= 1.0:
+            start += 1
+        peak = max(peak, end - start + 1)
+    routes = Counter(f"{entry['method']} {entry['route']}" for entry in log)
+    return RequestStats(
+        total=len(log),
+        peak_per_second=peak,
+        by_route=dict(routes.most_common()),
+        rate_limited=sum(1 for entry in log if entry.get("fault") == "rate_limit"),
+    )
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -90,6 +131,8 @@ class EmulatorProcess:
         db: str | os.PathLike[str] | None = None,
         port: int | None = None,
         api: str | None = None,
+        rate_limit: float | None = None,
+        rate_burst: int | None = None,
     ) -> None:
         # Holds the process output and, unless `db` is given, the database.
         self._tmpdir: str | None = tempfile.mkdtemp(prefix="emulator-")
@@ -109,6 +152,8 @@ class EmulatorProcess:
             f"--seed={seed}",
             f"--api={self.api}",
             *(f"--api-key={key}" for key in api_keys),
+            *([f"--rate-limit={rate_limit}"] if rate_limit else []),
+            *([f"--rate-burst={rate_burst}"] if rate_burst is not None else []),
         ]
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -209,6 +254,10 @@ class EmulatorProcess:
         params = {} if since is None else {"since": since}
         return list(self._control("GET", "/requests", params=params))
 
+    def request_stats(self, since: int | None = None) -> RequestStats:
+        """Totals of the request log (optionally only `seq > since`): see `request_stats`."""
+        return request_stats(self.requests(since))
+
     def clear_requests(self) -> None:
         self._control("DELETE", "/requests")
 
@@ -248,10 +297,13 @@ def running_emulator(
     api_keys: Sequence[str] = (),
     db: str | os.PathLike[str] | None = None,
     api: str | None = None,
+    rate_limit: float | None = None,
+    rate_burst: int | None = None,
 ) -> Iterator[Emulator]:
     """Start an emulator subprocess on a free port (temp database by default); stop it on exit.
 
     `api` is `current` or `spec`; without it, `LANGSMITH_EMULATOR_API` decides (default `current`).
+    `rate_limit` (requests per second per API key) and `rate_burst` start it with a rate limit.
     """
     emulator = EmulatorProcess(
         build_seconds=build_seconds,
@@ -262,6 +314,8 @@ def running_emulator(
         api_keys=api_keys,
         db=db,
         api=api,
+        rate_limit=rate_limit,
+        rate_burst=rate_burst,
     )
     try:
         emulator.start()

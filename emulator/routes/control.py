@@ -28,7 +28,7 @@ def get_settings(runtime: RuntimeDep) -> dict[str, Any]:
 
 @router.patch("/settings")
 def patch_settings(body: SettingsPatch, runtime: RuntimeDep) -> dict[str, Any]:
-    return runtime.update_settings(**body.model_dump(exclude_none=True)).as_dict()
+    return runtime.update_settings(**body.changes()).as_dict()
 
 
 @router.get("/requests")

@@ -19,7 +19,7 @@ from ..models import (
     FreeCount,
 )
 from ..store import DeploymentFilter
-from .params import DEPLOYMENT_TAGS, Limit, Offset, csv
+from .params import DEPLOYMENT_TAGS, Limit, Offset, csv, id_list
 
 router = APIRouter(tags=DEPLOYMENT_TAGS)
 
@@ -42,7 +42,7 @@ def list_deployments(
         name_contains=name_contains,
         status=status,
         deployment_type=deployment_type,
-        deployment_ids=csv(deployment_ids),
+        deployment_ids=id_list(deployment_ids),
         image_version=image_version,
         tag_value_ids=csv(tag_value_ids),
     )

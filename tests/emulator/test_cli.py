@@ -63,6 +63,8 @@ def test_default_database_location_and_silent_server(tmp_path):
             "api": "current",
             "keep_revisions": 0,
             "mask_secrets": "off",
+            "rate_limit": None,
+            "rate_burst": None,
         }
     finally:
         process.terminate()
