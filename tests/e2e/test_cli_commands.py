@@ -158,7 +158,7 @@ def case_example(name: str) -> Callable[[Case], str]:
         work = copy_in_tree(ROOT / "examples" / name, case.scratch / "tree")
         p = case.project(work)
         secrets: list[str] = []
-        url = case.cp.url + ("/api-host" if name == "self-hosted-docker" else "")
+        url = case.cp.url + ("/api-host" if name.startswith("self-hosted") else "")
         case.stack_init(p, url)
         update = ("repoRef", "v2")
         if name in ("github", "many-agents"):
@@ -170,6 +170,8 @@ def case_example(name: str) -> Callable[[Case], str]:
             update = ("releaseRef", "v1.2.0")
         if name == "self-hosted-docker":
             update = ("maxScale", "5")
+        if name == "self-hosted-listener":
+            update = ("image", "registry.example.com/acme/agent@sha256:" + "b" * 64)
 
         def check(out: dict[str, Any]) -> None:
             if name == "many-agents":
@@ -179,6 +181,8 @@ def case_example(name: str) -> Callable[[Case], str]:
             server = deployment(case.cp, out["deployment_id"])
             if name == "self-hosted-docker":
                 assert server["source_config"]["listener_id"] == LISTENER_ID
+            elif name == "self-hosted-listener":
+                assert server["source_config"]["listener_id"] == out["listener_id"] != LISTENER_ID
             else:
                 assert env_of(server)["OPENAI_API_KEY"] == OPENAI_KEY
 

@@ -68,7 +68,11 @@ def test_interrupted_up_then_documented_recovery_converges(
         stack.up()
         ref = "v2"
         write_specs(wd, [github_spec(n, repo_ref=ref) for n in names])
-    emulator.settings(build_seconds=BUILD_SECONDS)
+    # After a kill, keep the killed revisions in flight through the recovery below, so `up` has to
+    # wait for them: their deploy phase, which starts after the kill, is slow (set before the kill,
+    # because on a loaded machine the build may end before a later setting would apply).
+    slow = {"deploy_seconds": SLOW_DEPLOY_SECONDS} if sig == signal.SIGKILL else {}
+    emulator.settings(build_seconds=BUILD_SECONDS, **slow)
 
     def waiting() -> bool:
         """Every deployment has its revision for `ref` building, and the provider is polling it."""
@@ -95,9 +99,6 @@ def test_interrupted_up_then_documented_recovery_converges(
             kind = "creating" if phase == "create" else "updating"
             assert sorted(p["resource"]["urn"].rsplit("::", 1)[1] for p in pending) == names
             assert {p["type"] for p in pending} == {kind}
-            # Keep the killed revisions in flight through the recovery below (the deploy phase
-            # starts after the kill, so it takes this long), so `up` has to wait for them.
-            emulator.settings(deploy_seconds=SLOW_DEPLOY_SECONDS)
     finally:
         child.cleanup()
 
