@@ -37,6 +37,10 @@ class Settings:
     keep_revisions: int = 0
     #: Secret values in Deployment bodies: `off` (plaintext), `mask` ("********") or `absent`.
     mask_secrets: SecretMasking = "off"
+    #: How long an upload URL from `POST .../upload-url` accepts its PUT.
+    upload_url_seconds: float = 900.0
+    #: Really build and serve `internal_source` revisions (`emulator/agents/`); else simulated.
+    run_agents: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -51,6 +55,10 @@ class EmulatorConfig:
     db: str = DEFAULT_DB
     settings: Settings = field(default_factory=Settings)
     api_keys: tuple[str, ...] = ()
+    #: Agent runner (`--run-agents`): environment cache root, server cap, idle stop (None: never).
+    agent_cache: str | None = None
+    max_agent_servers: int = 8
+    agent_idle_seconds: float | None = None
 
 
 class LiveSettings:

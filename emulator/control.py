@@ -31,6 +31,8 @@ class SettingsPatch(BaseModel):
     api: ApiShape | None = None
     keep_revisions: Annotated[int, Field(ge=0)] | None = None
     mask_secrets: SecretMasking | None = None
+    upload_url_seconds: Annotated[float, Field(gt=0)] | None = None
+    run_agents: bool | None = None
 
     @field_validator("mask_secrets", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from .listeners import Listeners
 from .outcomes import OutcomeScripts
 from .requestlog import RequestLog
 from .store import Store
+from .uploads import Uploads
 
 log = logging.getLogger("emulator")
 
@@ -34,6 +35,7 @@ class Runtime:
         self.requests = RequestLog()
         self.deployments = Deployments(self.store, self.settings, self.outcomes)
         self.listeners = Listeners(self.store)
+        self.uploads = Uploads(self.store, self.settings)
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
 

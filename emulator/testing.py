@@ -90,6 +90,8 @@ class EmulatorProcess:
         db: str | os.PathLike[str] | None = None,
         port: int | None = None,
         api: str | None = None,
+        run_agents: bool = False,
+        extra_args: Sequence[str] = (),
     ) -> None:
         # Holds the process output and, unless `db` is given, the database.
         self._tmpdir: str | None = tempfile.mkdtemp(prefix="emulator-")
@@ -109,6 +111,8 @@ class EmulatorProcess:
             f"--seed={seed}",
             f"--api={self.api}",
             *(f"--api-key={key}" for key in api_keys),
+            *(["--run-agents"] if run_agents else []),
+            *extra_args,
         ]
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -248,6 +252,8 @@ def running_emulator(
     api_keys: Sequence[str] = (),
     db: str | os.PathLike[str] | None = None,
     api: str | None = None,
+    run_agents: bool = False,
+    extra_args: Sequence[str] = (),
 ) -> Iterator[Emulator]:
     """Start an emulator subprocess on a free port (temp database by default); stop it on exit.
 
@@ -262,6 +268,8 @@ def running_emulator(
         api_keys=api_keys,
         db=db,
         api=api,
+        run_agents=run_agents,
+        extra_args=extra_args,
     )
     try:
         emulator.start()

@@ -63,6 +63,8 @@ def test_default_database_location_and_silent_server(tmp_path):
             "api": "current",
             "keep_revisions": 0,
             "mask_secrets": "off",
+            "upload_url_seconds": 900.0,
+            "run_agents": False,
         }
     finally:
         process.terminate()
