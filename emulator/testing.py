@@ -236,6 +236,10 @@ class EmulatorProcess:
     def clear_outcomes(self) -> None:
         self._control("DELETE", "/outcomes")
 
+    def agents(self) -> list[dict[str, Any]]:
+        """The Agent Servers of `--run-agents`: `deployment_id`, `url`, `revision_id`, `running`, `pid`."""
+        return list(self._control("GET", "/agents"))
+
 
 #: The object `running_emulator` yields.
 Emulator = EmulatorProcess
