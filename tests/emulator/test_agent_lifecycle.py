@@ -150,3 +150,36 @@ def test_restart_stops_every_server_then_serves_deployed_revisions_again(
         time.sleep(0.2)
     assert ask(url, "back again")["reply"] == "BACK AGAIN"  # the same URL as before the restart
     assert api.deployment(dep["id"])["active_revision_id"] == rev_id
+    (before,) = agent_emulator.agents()
+
+    # A redeploy restarts the server: DEPLOYING until the new process is healthy, same URL.
+    assert api.post(f"/v2/deployments/{dep['id']}/revisions/{rev_id}/redeploy").status_code == 200
+    assert api.watch(dep["id"], rev_id, timeout=BUILD_TIMEOUT)[-1] == "DEPLOYED"
+    (after,) = agent_emulator.agents()
+    assert after["pid"] != before["pid"] and after["url"] == url
+    assert ask(url, "once more")["reply"] == "ONCE MORE"
+
+
+def test_a_server_that_does_not_start_is_deploy_failed_and_reset_stops_servers(
+    api: Api, agent_emulator: EmulatorProcess
+) -> None:
+    dep = create_source(api, "start-fails")
+    rev_id, seen = deploy(api, dep["id"], example_tarball())
+    assert seen[-1] == "DEPLOYED"
+    url = api.deployment(dep["id"])["source_config"]["custom_url"]
+    # Imports fine in the build's check, fails when the Agent Server loads it.
+    fails_in_server = (
+        'import sys\nif sys.argv[0].endswith("_launch.py"):\n    raise RuntimeError("graph refuses to serve")\n'
+        + (EXAMPLE / "graph.py").read_text().replace("from __future__ import annotations\n", "")
+    )
+    bad_id, seen = deploy(api, dep["id"], example_tarball(fails_in_server))
+    assert seen[-1] == "DEPLOY_FAILED", messages(api, dep["id"], bad_id, "deploy")
+    deploy_log = messages(api, dep["id"], bad_id, "deploy")
+    assert any("graph refuses to serve" in m for m in deploy_log), deploy_log
+    assert any(m.startswith("ERROR: deploy failed:") for m in deploy_log), deploy_log
+    assert api.deployment(dep["id"])["active_revision_id"] == rev_id
+    assert ask(url, "old one")["reply"] == "OLD ONE"
+    (server,) = agent_emulator.agents()
+    agent_emulator.reset()
+    assert gone(server["pid"]), "reset left an Agent Server running"
+    assert agent_emulator.agents() == []
