@@ -62,6 +62,7 @@ class AgentRunner:
         self._supervisor: Supervisor | None = None
         self._busy: set[str] = set()  # deployment ids with a job running
         self._builds: dict[str, BuildResult] = {}  # revision id -> its successful build
+        self._dirs: dict[str, set[str]] = {}  # deployment id -> revision ids unpacked for it
         self._slots = threading.Semaphore(MAX_PARALLEL_JOBS)
         self._closed = False
         self._generation = 0  # bumped by reset: jobs of an older generation report nothing
@@ -156,6 +157,8 @@ class AgentRunner:
     def _source_dir(self, rev: RevisionRecord, data: bytes | None) -> Path:
         """The revision's unpacked source (kept: the in-memory runtime stores its state next to it)."""
         target = self.work_root / rev.id / "src"
+        with self._lock:
+            self._dirs.setdefault(rev.deployment_id, set()).add(rev.id)
         if not target.is_dir():
             if data is None:
                 raise ProjectError("the uploaded source tarball is missing")
@@ -257,10 +260,15 @@ class AgentRunner:
     # --- stopping --------------------------------------------------------------------------------
 
     def stop_deployment(self, deployment_id: str) -> None:
+        """A deleted deployment: its server and proxy stop, its unpacked revisions go."""
         with self._lock:
             supervisor = self._supervisor
+            revisions = self._dirs.pop(deployment_id, set())
         if supervisor is not None:
             supervisor.stop(deployment_id)
+        for revision_id in revisions:
+            self._builds.pop(revision_id, None)
+            shutil.rmtree(self.work_root / revision_id, ignore_errors=True)
 
     def reset(self) -> None:
         """`POST /_emulator/reset`: every server stops; running jobs report nothing."""

@@ -8,7 +8,9 @@ fresh directory for the session (the first build then takes about a minute).
 from __future__ import annotations
 
 import io
+import json
 import os
+import shutil
 import tarfile
 import time
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ import requests
 from langsmith_emulator.agents.build import CACHE_ENV_VAR
 from langsmith_emulator.testing import EmulatorProcess, running_emulator
 
+from ..support.vendor_cli import VendorCli, json_events
 from .conftest import Api
 from .test_uploads import create_source, patch_source, put, upload_url
 
@@ -183,3 +186,21 @@ def test_a_server_that_does_not_start_is_deploy_failed_and_reset_stops_servers(
     agent_emulator.reset()
     assert gone(server["pid"]), "reset left an Agent Server running"
     assert agent_emulator.agents() == []
+
+
+def test_vendor_cli_remote_deploy_ends_with_an_agent_that_answers(
+    tmp_path: Path, api: Api, agent_emulator: EmulatorProcess
+) -> None:
+    """`langgraph deploy --remote` from the example directory; the URL the CLI lists answers."""
+    project = tmp_path / "agent"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(".langgraph_api", "__pycache__"))
+    cli = VendorCli(agent_emulator.url, project)
+    out = cli.ok("deploy", "--remote", "--name", "cli-agent", "--no-input", "--json")
+    result = next(e for e in json_events(out) if e["event"] == "result")
+    assert result["status"] == "succeeded", out
+    listed = {row["id"]: row for row in json.loads(cli.ok("deploy", "list", "--json"))}
+    assert result["deployment_id"] in listed
+    url = api.deployment(result["deployment_id"])["source_config"]["custom_url"]
+    assert ask(url, "from the cli")["reply"] == "FROM THE CLI"
+    build = cli.ok("deploy", "logs", "--type", "build", "--deployment-id", result["deployment_id"])
+    assert "Importing graphs: agent" in build, build

@@ -16,7 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from langsmith_emulator.agentrun import stored_port
 from langsmith_emulator.testing import EmulatorProcess
+from langsmith_emulator.uploads import inspect_tarball, signature
 
 from .conftest import Api
 
@@ -231,3 +233,28 @@ def test_external_docker_gets_no_upload_url(api: Api) -> None:
     dep = api.create_docker("image-only", "registry.example.com/agent:v1")
     response = api.post(f"/v2/deployments/{dep['id']}/upload-url", json={"supports_upload_headers": True})
     assert response.status_code == 400 and "external_docker" in response.json()["detail"]
+
+
+# --- pure functions -----------------------------------------------------------------------------
+
+
+def test_signature_binds_object_deployment_and_expiry() -> None:
+    base = {"token": "t", "object_path": "uploads/a/b/t.tar.gz", "deployment_id": "b", "date": "d", "expires": 900}
+    first = signature(b"k", **base)  # type: ignore[arg-type]
+    assert first == signature(b"k", **base)  # type: ignore[arg-type]
+    for key, value in (("object_path", "uploads/a/c/t.tar.gz"), ("deployment_id", "c"), ("expires", 901)):
+        assert signature(b"k", **{**base, key: value}) != first  # type: ignore[arg-type]
+    assert signature(b"other", **base) != first  # type: ignore[arg-type]
+
+
+def test_inspect_tarball_names_what_is_wrong() -> None:
+    assert inspect_tarball(PROJECT, "langgraph.json") is None
+    assert inspect_tarball(PROJECT, "./langgraph.json") is None
+    assert inspect_tarball(None, "langgraph.json") == "the uploaded source tarball is missing"
+    assert "not found" in str(inspect_tarball(PROJECT, "app/langgraph.json"))
+
+
+def test_stored_port_only_trusts_local_http_urls() -> None:
+    assert stored_port("http://127.0.0.1:41234") == 41234
+    assert stored_port("https://agent-1.us.langgraph.app") is None
+    assert stored_port(None) is None
