@@ -124,7 +124,8 @@ class AgentRunner:
                     if generation == self._generation and not self._closed:
                         job()
             except Exception:
-                log.exception("agent runner job failed")
+                if not self._closed:  # at shutdown the store is closed under a running job: expected
+                    log.exception("agent runner job failed")
             finally:
                 with self._lock:
                     self._busy.discard(deployment_id)

@@ -14,6 +14,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from ..deps import DeploymentsDep, Tenant, UploadsDep
 from ..uploads import LENGTH_RANGE_HEADER, MAX_UPLOAD_BYTES, UPLOAD_PREFIX, PutResult, gcs_error
@@ -85,13 +86,17 @@ async def put_upload(token: UUID, request: Request, uploads: UploadsDep) -> Resp
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
         return _xml(too_large)  # refused before reading the body
+    incomplete = PutResult(400, gcs_error("IncompleteBody", "The body is shorter than its Content-Length."))
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_UPLOAD_BYTES:
-            return _xml(too_large)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                return _xml(too_large)
+            chunks.append(chunk)
+    except ClientDisconnect:  # a cut-off upload: nothing is stored (the answer reaches no one)
+        return _xml(incomplete)
     if declared is not None and declared.isdigit() and int(declared) != size:
-        return _xml(PutResult(400, gcs_error("IncompleteBody", "The body is shorter than its Content-Length.")))
+        return _xml(incomplete)
     return _xml(await run_in_threadpool(uploads.store, str(token), b"".join(chunks)))

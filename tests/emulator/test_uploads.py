@@ -7,6 +7,7 @@ The shapes are those langgraph-cli 0.4.40 uses (`host_backend.request_upload_url
 from __future__ import annotations
 
 import io
+import socket
 import json
 import tarfile
 import time
@@ -258,3 +259,19 @@ def test_stored_port_only_trusts_local_http_urls() -> None:
     assert stored_port("http://127.0.0.1:41234") == 41234
     assert stored_port("https://agent-1.us.langgraph.app") is None
     assert stored_port(None) is None
+
+
+def test_a_cut_off_upload_stores_nothing(api: Api) -> None:
+    dep = create_source(api, "cut-off")
+    answer = upload_url(api, dep["id"])
+    parts = urlsplit(answer["upload_url"])
+    head = (
+        f"PUT {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/gzip\r\n"
+        f"X-Goog-Content-Length-Range: 0,209715200\r\nContent-Length: {len(PROJECT)}\r\n\r\n"
+    )
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(head.encode() + PROJECT[: len(PROJECT) // 2])  # then the connection drops
+    response = patch_source(api, dep["id"], answer["object_path"])
+    assert response.status_code == 400 and "has not been uploaded" in response.json()["detail"]
+    assert put(answer).status_code == 200  # the same URL still works for the retry
+    assert patch_source(api, dep["id"], answer["object_path"]).status_code == 200
