@@ -7,8 +7,8 @@ The shapes are those langgraph-cli 0.4.40 uses (`host_backend.request_upload_url
 from __future__ import annotations
 
 import io
-import socket
 import json
+import socket
 import tarfile
 import time
 from typing import Any
