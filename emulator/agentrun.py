@@ -277,8 +277,13 @@ class AgentRunner:
             self._generation += 1
             supervisor, self._supervisor = self._supervisor, None
             self._builds.clear()
+            revisions = [rev for revs in self._dirs.values() for rev in revs]
+            self._dirs.clear()
         if supervisor is not None:
             supervisor.stop_all()
+        if not self._closed:  # reset wipes the deployments, so their unpacked sources go too
+            for revision_id in revisions:
+                shutil.rmtree(self.work_root / revision_id, ignore_errors=True)
 
     def close(self) -> None:
         """Shutdown: nothing is left running."""
