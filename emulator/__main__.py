@@ -6,6 +6,7 @@ import argparse
 import math
 from collections.abc import Sequence
 
+from .agents.build import CACHE_ENV_VAR, DEFAULT_CACHE_DIR
 from .apishape import API_SHAPES
 from .config import DEFAULT_DB, DEFAULT_HOST, DEFAULT_PORT, SECRET_MASKING, EmulatorConfig, Settings
 
@@ -59,6 +60,28 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
         help="bucket size of --rate-limit (default: one second's worth)",
     )
     parser.add_argument(
+        "--upload-url-seconds",
+        type=float,
+        default=defaults.upload_url_seconds,
+        help="how long an upload URL accepts its PUT (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--run-agents",
+        action="store_true",
+        default=defaults.run_agents,
+        help="really build and serve internal_source revisions as Agent Servers (default: simulated)",
+    )
+    parser.add_argument(
+        "--agent-cache",
+        default=None,
+        metavar="DIR",
+        help=f"agent environments and unpacked revisions (default: ${CACHE_ENV_VAR} or {DEFAULT_CACHE_DIR})",
+    )
+    parser.add_argument("--max-agent-servers", type=int, default=8, help="running Agent Servers at most (default: 8)")
+    parser.add_argument(
+        "--agent-idle-seconds", type=float, default=None, help="stop an Agent Server idle this long (default: never)"
+    )
+    parser.add_argument(
         "--api-key",
         action="append",
         default=[],
@@ -69,6 +92,12 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
     for name in ("build_seconds", "deploy_seconds", "delete_seconds"):
         if getattr(args, name) < 0:
             parser.error(f"--{name.replace('_', '-')} must be >= 0")
+    if args.upload_url_seconds <= 0:
+        parser.error("--upload-url-seconds must be > 0")
+    if args.max_agent_servers < 1:
+        parser.error("--max-agent-servers must be >= 1")
+    if args.agent_idle_seconds is not None and args.agent_idle_seconds <= 0:
+        parser.error("--agent-idle-seconds must be > 0")
     if args.keep_revisions < 0:
         parser.error("--keep-revisions must be >= 0")
     if not 0 <= args.fault_rate <= 1:
@@ -92,8 +121,13 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
             mask_secrets=args.mask_secrets,
             rate_limit=args.rate_limit or None,
             rate_burst=args.rate_burst,
+            upload_url_seconds=args.upload_url_seconds,
+            run_agents=args.run_agents,
         ),
         api_keys=tuple(args.api_keys),
+        agent_cache=args.agent_cache,
+        max_agent_servers=args.max_agent_servers,
+        agent_idle_seconds=args.agent_idle_seconds,
     )
 
 

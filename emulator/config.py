@@ -41,6 +41,10 @@ class Settings:
     rate_limit: float | None = None
     #: Bucket size of that limit (None: one second's worth, `ratelimit.default_burst`).
     rate_burst: int | None = None
+    #: How long an upload URL from `POST .../upload-url` accepts its PUT.
+    upload_url_seconds: float = 900.0
+    #: Really build and serve `internal_source` revisions (`emulator/agents/`); else simulated.
+    run_agents: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,6 +59,10 @@ class EmulatorConfig:
     db: str = DEFAULT_DB
     settings: Settings = field(default_factory=Settings)
     api_keys: tuple[str, ...] = ()
+    #: Agent runner (`--run-agents`): environment cache root, server cap, idle stop (None: never).
+    agent_cache: str | None = None
+    max_agent_servers: int = 8
+    agent_idle_seconds: float | None = None
 
 
 class LiveSettings:

@@ -35,6 +35,8 @@ class SettingsPatch(BaseModel):
     rate_limit: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     #: Bucket size; `null` goes back to the default (one second's worth).
     rate_burst: Annotated[int, Field(ge=1)] | None = None
+    upload_url_seconds: Annotated[float, Field(gt=0)] | None = None
+    run_agents: bool | None = None
 
     @field_validator("mask_secrets", mode="before")
     @classmethod

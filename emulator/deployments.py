@@ -42,6 +42,7 @@ from .outcomes import OutcomeScripts
 from .seeds import find_integration
 from .sources import GITHUB_ONLY_FIELDS, SELF_HOSTED_ONLY_FIELDS, SOURCE_RULES
 from .store import DeploymentFilter, DeploymentRecord, RevisionRecord, Store, Tx
+from .uploads import Uploads
 
 REVISION_INPUTS = ("repo_ref", "langgraph_config_path", "image_uri", "source_tarball_path")
 IMMUTABLE_SOURCE_CONFIG = ("deployment_type", "integration_id", "listener_id")
@@ -325,6 +326,8 @@ class Deployments:
             # first push/upload PATCH (Terraform provider's cloud fake; the vendor CLI creates them with an
             # empty source_revision_config), unless the create already names an artifact.
             if SOURCE_RULES[source].revision_on_create or src.image_uri or src.source_tarball_path:
+                if src.source_tarball_path:  # a new deployment has no uploads yet: always a 400
+                    Uploads.check_for_revision(tx, dep_id, src.source_tarball_path)
                 inputs = {name: getattr(src, name) for name in REVISION_INPUTS}
                 self._new_revision(tx, dep, source, inputs, now)
             return self._view(tx, self._load(tx, tenant_id, dep_id))
@@ -510,6 +513,8 @@ class Deployments:
             wants_revision = True
         if wants_revision:
             self._check_revision_inputs(rev_source, merged)
+            if given["source_tarball_path"] is not None:
+                Uploads.check_for_revision(tx, dep.id, given["source_tarball_path"])
         if up.display_name is not None:
             changes["display_name"] = up.display_name
         if new_config != dep.source_config:
@@ -583,6 +588,16 @@ class Deployments:
         missing = [f"source_revision_config.{name}" for name in required if not merged.get(name)]
         if missing:
             raise BadRequest(f"{', '.join(missing)} required to create a revision for '{source}' source.")
+
+    def check_upload_target(self, tenant_id: str, deployment_id: str) -> None:
+        """Upload URLs are for deployments that can take an `internal_source` revision."""
+        self._sync(deployment_id)
+        with self._store.tx() as tx:
+            dep = self._load(tx, tenant_id, deployment_id)
+        if dep.delete_at is not None:
+            raise BadRequest(f"Deployment ID {dep.id} is being deleted and cannot be updated.")
+        if dep.source == "external_docker":  # its revisions are images (`_revision_source`)
+            raise BadRequest("Source uploads are not supported for 'external_docker' deployments.")
 
     # --- redeploy and delete -----------------------------------------------------------------
 

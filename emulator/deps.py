@@ -16,6 +16,7 @@ from .deployments import Deployments
 from .errors import Forbidden, Unauthorized
 from .listeners import Listeners
 from .runtime import Runtime
+from .uploads import Uploads
 
 # Security dependencies, so the generated docs show the same two headers as the official spec.
 api_key_header = APIKeyHeader(name="X-Api-Key", scheme_name="API Key", auto_error=False)
@@ -38,7 +39,12 @@ async def get_listeners(runtime: RuntimeDep) -> Listeners:
     return runtime.listeners
 
 
+async def get_uploads(runtime: RuntimeDep) -> Uploads:
+    return runtime.uploads
+
+
 DeploymentsDep = Annotated[Deployments, Depends(get_deployments)]
+UploadsDep = Annotated[Uploads, Depends(get_uploads)]
 ListenersDep = Annotated[Listeners, Depends(get_listeners)]
 
 

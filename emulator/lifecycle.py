@@ -29,6 +29,7 @@ from .config import Settings
 from .seeds import IMAGE_VERSION
 from .sources import builds
 from .store import IN_FLIGHT_STATUSES, TRANSIENT_STATUSES, DeploymentRecord, RevisionRecord, Tx
+from .uploads import inspect_tarball
 
 #: How long CREATING and (at least) QUEUED last. Short, but long enough to be observed.
 BRIEF_SECONDS = 0.1
@@ -218,6 +219,20 @@ def _finish_phase(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float,
     elif rev.status == "AWAITING_BUILD":
         if rev.source == "internal_source":
             fetch = [f"Extracting uploaded source tarball {rev.source_tarball_path}"]
+            problem = inspect_tarball(
+                tx.upload_data(rev.source_tarball_path) if rev.source_tarball_path else None,
+                rev.langgraph_config_path,
+            )
+            if problem is not None:  # the archive is the build's input: a bad one fails the build
+                _log(tx, rev, "build", at, *fetch)
+                _log(tx, rev, "build", at + 1e-5, f"ERROR: build failed: {problem}", level="ERROR")
+                _terminate(tx, dep, rev, "BUILD_FAILED", at)
+                return
+            if s.run_agents and outcome is None:  # the agent runner builds it for real (agentrun.py)
+                _log(tx, rev, "build", at, *fetch, f"Building {rev.langgraph_config_path} for real (--run-agents)")
+                tx.update_revision(rev.id, agent_run=1)
+                _set(tx, rev, "BUILDING", at, None)
+                return
         else:
             fetch = [
                 f"Cloning {dep.source_config.get('repo_url')} at ref {rev.repo_ref}",
@@ -231,6 +246,9 @@ def _finish_phase(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float,
         _start_deploy(tx, dep, rev, at, s)
     elif rev.status == "AWAITING_DEPLOY":
         _log(tx, rev, "deploy", at, f"Rolling out {dep.name}", "Waiting for Agent Server pods to become ready")
+        if rev.agent_run:  # the agent runner starts the server and reports back (agentrun.py)
+            _set(tx, rev, "DEPLOYING", at, None)
+            return
         if outcome == Outcome.STUCK:
             _set(tx, rev, "DEPLOYING", at, None)  # never finishes, and keeps holding the slot
             return
@@ -308,5 +326,34 @@ def redeploy(tx: Tx, rev: RevisionRecord, at: float, settings: Settings) -> None
         outcome=None,
         updated_at=at,
         phase_started_at=at,
-        next_at=at + settings.deploy_seconds,
+        # A real-run revision is restarted by the agent runner, which reports when it is healthy.
+        next_at=None if rev.agent_run else at + settings.deploy_seconds,
     )
+
+
+# --- what the agent runner (agentrun.py) reports back for real-run revisions ---------------------
+
+
+def real_build_done(
+    tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float, s: Settings, error: str | None
+) -> None:
+    """A real build ended: BUILD_FAILED with the real error line, or on to the deploy phases."""
+    if error is not None:
+        _log(tx, rev, "build", at, f"ERROR: build failed: {error}", level="ERROR")
+        _terminate(tx, dep, rev, "BUILD_FAILED", at)
+        return
+    _log(tx, rev, "build", at, "Build succeeded")
+    _start_deploy(tx, dep, rev, at, s)
+
+
+def real_deploy_done(
+    tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float, error: str | None, url: str | None
+) -> None:
+    """The Agent Server answered `/ok` (DEPLOYED, its stable URL is the deployment's), or did not."""
+    if error is not None or url is None:
+        _log(tx, rev, "deploy", at, f"ERROR: deploy failed: {error}", level="ERROR")
+        _terminate(tx, dep, rev, "DEPLOY_FAILED", at)
+        return
+    tx.update_deployment(dep.id, source_config={**dep.source_config, "custom_url": url})
+    current = tx.get_deployment_by_id(dep.id) or dep
+    _mark_deployed(tx, current, rev, at)

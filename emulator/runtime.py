@@ -10,6 +10,7 @@ import logging
 import threading
 from typing import Any
 
+from .agentrun import AgentRunner
 from .config import EmulatorConfig, LiveSettings, Settings
 from .deployments import Deployments
 from .faults import FaultInjector
@@ -18,11 +19,14 @@ from .outcomes import OutcomeScripts
 from .ratelimit import RateLimiter
 from .requestlog import RequestLog
 from .store import Store
+from .uploads import Uploads
 
 log = logging.getLogger("emulator")
 
 #: How often the ticker advances revisions nobody is polling (reads advance on their own).
 TICK_SECONDS = 0.05
+#: The agent runner looks for owed builds and starts every this many ticks.
+AGENT_POLL_TICKS = 4
 
 
 class Runtime:
@@ -36,6 +40,8 @@ class Runtime:
         self.limiter = RateLimiter()
         self.deployments = Deployments(self.store, self.settings, self.outcomes)
         self.listeners = Listeners(self.store)
+        self.uploads = Uploads(self.store, self.settings)
+        self.agents = AgentRunner(self.store, self.settings, config)
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
 
@@ -46,6 +52,7 @@ class Runtime:
         return current
 
     def reset(self) -> None:
+        self.agents.reset()
         with self.store.tx() as tx:
             tx.wipe()
         self.listeners.forget_tenants()
@@ -67,11 +74,16 @@ class Runtime:
         if self._ticker is not None:
             self._ticker.join(timeout=2)
             self._ticker = None
+        self.agents.close()  # every Agent Server and proxy stops with the emulator
         self.store.close()
 
     def _run_ticker(self) -> None:
+        ticks = 0
         while not self._stop.wait(TICK_SECONDS):
+            ticks += 1
             try:
                 self.deployments.tick()
+                if ticks % AGENT_POLL_TICKS == 0:
+                    self.agents.poll()  # only reads and hands work to threads: never blocks the ticker
             except Exception:  # keep ticking: one bad row must not freeze every deployment
                 log.exception("lifecycle tick failed")

@@ -10,7 +10,29 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA = """
+#: Added in version 3: uploaded source tarballs and the key that signs their upload URLs.
+UPLOADS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS uploads (
+    object_path TEXT PRIMARY KEY,
+    token TEXT NOT NULL UNIQUE,
+    tenant_id TEXT NOT NULL,
+    deployment_id TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    uploaded_at REAL,
+    size INTEGER,
+    md5 TEXT,
+    data BLOB
+);
+CREATE INDEX IF NOT EXISTS uploads_by_deployment ON uploads (deployment_id);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS tenants (
     tenant_id TEXT PRIMARY KEY,
     seeded_at REAL NOT NULL
@@ -52,7 +74,8 @@ CREATE TABLE IF NOT EXISTS revisions (
     updated_at REAL NOT NULL,
     phase_started_at REAL NOT NULL,
     next_at REAL,
-    outcome_seconds REAL
+    outcome_seconds REAL,
+    agent_run INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS revisions_by_deployment ON revisions (deployment_id, seq);
 CREATE INDEX IF NOT EXISTS revisions_by_next_at ON revisions (next_at) WHERE next_at IS NOT NULL;
@@ -85,10 +108,16 @@ CREATE TABLE IF NOT EXISTS listeners (
     UNIQUE (tenant_id, compute_id)
 );
 """
+    + UPLOADS_SCHEMA
+)
 
-TABLES = ("tenants", "deployments", "revisions", "revision_logs", "tracing_projects", "listeners")
-#: What `SCHEMA` creates. Files written before versioning carry 0 and are read as version 1.
-SCHEMA_VERSION = 2
+
+#: The tables of a version-1 file (written before versioning), which carries `user_version` 0.
+V1_TABLES = ("tenants", "deployments", "revisions", "revision_logs", "tracing_projects", "listeners")
+#: What `reset` wipes; `meta` (the upload-signing key) is kept.
+TABLES = (*V1_TABLES, "uploads")
+#: What `SCHEMA` creates.
+SCHEMA_VERSION = 3
 #: What to do about a file this code cannot read.
 REMEDY = "delete it (or run `make clean`) and start again"
 
@@ -108,9 +137,20 @@ def _revisions_gain_outcome_seconds(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE revisions ADD COLUMN outcome_seconds REAL")
 
 
+def _uploads_and_agent_runs(conn: sqlite3.Connection) -> None:
+    # Version 3: uploaded source tarballs (`uploads`), the signing key (`meta`), and which
+    # revisions the agent runner really builds and serves (`revisions.agent_run`).
+    if "agent_run" not in _columns(conn, "revisions"):  # idempotent, as above
+        conn.execute("ALTER TABLE revisions ADD COLUMN agent_run INTEGER NOT NULL DEFAULT 0")
+    for statement in UPLOADS_SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
 #: version N -> the step that turns a version-N file into version N + 1.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _revisions_gain_outcome_seconds,
+    2: _uploads_and_agent_runs,
 }
 
 
@@ -123,7 +163,7 @@ def _stored_version(conn: sqlite3.Connection, path: str) -> int | None:
     present.discard("sqlite_sequence")
     if not present:
         return None
-    if set(TABLES) <= present:
+    if set(V1_TABLES) <= present:
         return 1  # written before versioning
     raise IncompatibleDatabase(
         f"{path} is not a database of this emulator (tables: {', '.join(sorted(present))}); {REMEDY}"

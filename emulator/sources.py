@@ -88,7 +88,10 @@ SOURCE_RULES: Mapping[str, SourceRules] = MappingProxyType(
         ),
         "internal_source": SourceRules(
             revision_fields=("source_tarball_path", "langgraph_config_path"),
-            required=("source_revision_config.langgraph_config_path",),
+            # The spec calls langgraph_config_path "required on create for buildable sources", but
+            # langgraph-cli 0.4.40 creates these with an empty source_revision_config
+            # (`deploy._resolve_or_create`) and sends it with the tarball (`update_deployment_internal_source`).
+            required=(),
             builds=True,
         ),
     }

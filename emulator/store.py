@@ -72,6 +72,8 @@ class RevisionRecord:
     phase_started_at: float
     next_at: float | None
     outcome_seconds: float | None = None
+    #: 1 when the agent runner really builds and serves this revision (`--run-agents`).
+    agent_run: int = 0
 
 
 @dataclass
@@ -123,6 +125,19 @@ def _revision(row: sqlite3.Row) -> RevisionRecord:
 
 def _listener(row: sqlite3.Row) -> ListenerRecord:
     return ListenerRecord(**_decode(row))
+
+
+@dataclass
+class UploadRecord:
+    object_path: str
+    token: str
+    tenant_id: str
+    deployment_id: str
+    created_at: float
+    expires_at: float
+    uploaded_at: float | None
+    size: int | None
+    md5: str | None
 
 
 @dataclass(frozen=True)
@@ -233,6 +248,7 @@ class Tx:
             (deployment_id,),
         )
         self._conn.execute("DELETE FROM revisions WHERE deployment_id = ?", (deployment_id,))
+        self._conn.execute("DELETE FROM uploads WHERE deployment_id = ?", (deployment_id,))
         self._conn.execute("DELETE FROM deployments WHERE id = ?", (deployment_id,))
 
     # --- tracing projects ------------------------------------------------------------------
@@ -371,6 +387,62 @@ class Tx:
 
     def delete_listener(self, tenant_id: str, listener_id: str) -> None:
         self._conn.execute("DELETE FROM listeners WHERE tenant_id = ? AND id = ?", (tenant_id, listener_id))
+
+    # --- uploads and the agent runner ------------------------------------------------------
+
+    def insert_upload(self, fields: dict[str, Any]) -> None:
+        self._insert("uploads", fields)
+
+    def get_upload(self, *, object_path: str | None = None, token: str | None = None) -> UploadRecord | None:
+        column, value = ("object_path", object_path) if object_path is not None else ("token", token)
+        row = self._conn.execute(
+            "SELECT object_path, token, tenant_id, deployment_id, created_at, expires_at, uploaded_at, size, md5"
+            f" FROM uploads WHERE {column} = ?",
+            (value,),
+        ).fetchone()
+        return UploadRecord(**dict(row)) if row else None
+
+    def upload_data(self, object_path: str) -> bytes | None:
+        row = self._conn.execute("SELECT data FROM uploads WHERE object_path = ?", (object_path,)).fetchone()
+        return None if row is None or row[0] is None else bytes(row[0])
+
+    def store_upload(self, object_path: str, data: bytes, md5: str, now: float) -> None:
+        self._conn.execute(
+            "UPDATE uploads SET data = ?, size = ?, md5 = ?, uploaded_at = ? WHERE object_path = ?",
+            (data, len(data), md5, now, object_path),
+        )
+
+    def revision_using_tarball(self, object_path: str) -> str | None:
+        row = self._conn.execute("SELECT id FROM revisions WHERE source_tarball_path = ?", (object_path,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def agent_waiting(self) -> list[RevisionRecord]:
+        """Real-run revisions whose build or start the agent runner owes (no timer: `next_at` is NULL)."""
+        rows = self._conn.execute(
+            "SELECT r.* FROM revisions r JOIN deployments d ON d.id = r.deployment_id"
+            " WHERE r.agent_run = 1 AND r.next_at IS NULL AND r.status IN ('BUILDING', 'DEPLOYING')"
+            " AND d.delete_at IS NULL ORDER BY r.seq"
+        ).fetchall()
+        return [_revision(row) for row in rows]
+
+    def agent_serving(self) -> list[RevisionRecord]:
+        """The active revisions of live deployments that the agent runner serves."""
+        rows = self._conn.execute(
+            "SELECT r.* FROM revisions r JOIN deployments d ON d.active_revision_id = r.id"
+            " WHERE r.agent_run = 1 AND d.delete_at IS NULL ORDER BY r.seq"
+        ).fetchall()
+        return [_revision(row) for row in rows]
+
+    def live_deployment_ids(self) -> set[str]:
+        rows = self._conn.execute("SELECT id FROM deployments WHERE delete_at IS NULL").fetchall()
+        return {str(row[0]) for row in rows}
 
     # --- maintenance -----------------------------------------------------------------------
 

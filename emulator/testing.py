@@ -133,6 +133,8 @@ class EmulatorProcess:
         api: str | None = None,
         rate_limit: float | None = None,
         rate_burst: int | None = None,
+        run_agents: bool = False,
+        extra_args: Sequence[str] = (),
     ) -> None:
         # Holds the process output and, unless `db` is given, the database.
         self._tmpdir: str | None = tempfile.mkdtemp(prefix="emulator-")
@@ -154,6 +156,8 @@ class EmulatorProcess:
             *(f"--api-key={key}" for key in api_keys),
             *([f"--rate-limit={rate_limit}"] if rate_limit else []),
             *([f"--rate-burst={rate_burst}"] if rate_burst is not None else []),
+            *(["--run-agents"] if run_agents else []),
+            *extra_args,
         ]
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -281,6 +285,10 @@ class EmulatorProcess:
     def clear_outcomes(self) -> None:
         self._control("DELETE", "/outcomes")
 
+    def agents(self) -> list[dict[str, Any]]:
+        """The Agent Servers of `--run-agents`: `deployment_id`, `url`, `revision_id`, `running`, `pid`."""
+        return list(self._control("GET", "/agents"))
+
 
 #: The object `running_emulator` yields.
 Emulator = EmulatorProcess
@@ -299,6 +307,8 @@ def running_emulator(
     api: str | None = None,
     rate_limit: float | None = None,
     rate_burst: int | None = None,
+    run_agents: bool = False,
+    extra_args: Sequence[str] = (),
 ) -> Iterator[Emulator]:
     """Start an emulator subprocess on a free port (temp database by default); stop it on exit.
 
@@ -316,6 +326,8 @@ def running_emulator(
         api=api,
         rate_limit=rate_limit,
         rate_burst=rate_burst,
+        run_agents=run_agents,
+        extra_args=extra_args,
     )
     try:
         emulator.start()

@@ -194,6 +194,11 @@ class Supervisor:
             backend.server.pid if backend else None,
         )
 
+    def deployment_ids(self) -> list[str]:
+        """The deployments that have a URL here (running or stopped for idleness)."""
+        with self._lock:
+            return list(self._routes)
+
     def servers(self) -> list[AgentServer]:
         """Every server process this supervisor holds, retiring ones included."""
         with self._lock:

@@ -7,7 +7,7 @@ test-control router once, at `/_emulator`.
 from fastapi import APIRouter, FastAPI
 
 from ..requestlog import API_HOST_PREFIX
-from . import control, deployments, integrations, listeners, revisions, v1_logs
+from . import control, deployments, integrations, listeners, revisions, uploads, v1_logs
 
 #: The spec's resources, in the order the generated docs list them.
 PUBLIC: tuple[APIRouter, ...] = (integrations.router, deployments.router, revisions.router, listeners.router)
@@ -21,4 +21,7 @@ def include_routes(app: FastAPI) -> None:
     # What langgraph-cli calls beyond the spec (`--api current` only).
     app.include_router(v1_logs.router)
     app.include_router(v1_logs.router, prefix=API_HOST_PREFIX, include_in_schema=False)
+    app.include_router(uploads.router)
+    app.include_router(uploads.router, prefix=API_HOST_PREFIX, include_in_schema=False)
+    app.include_router(uploads.storage)  # the signed URLs, once: they are not an API route
     app.include_router(control.router)

@@ -3,6 +3,7 @@
 No auth, and the middleware never faults or logs them (see `control.py` for the request bodies).
 """
 
+import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -29,6 +30,12 @@ def get_settings(runtime: RuntimeDep) -> dict[str, Any]:
 @router.patch("/settings")
 def patch_settings(body: SettingsPatch, runtime: RuntimeDep) -> dict[str, Any]:
     return runtime.update_settings(**body.changes()).as_dict()
+
+
+@router.get("/agents")
+def list_agents(runtime: RuntimeDep) -> list[dict[str, Any]]:
+    """The Agent Servers the runner holds (`--run-agents`): URL, revision, whether running, pid."""
+    return [dataclasses.asdict(server) for server in runtime.agents.servers()]
 
 
 @router.get("/requests")

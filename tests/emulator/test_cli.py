@@ -65,6 +65,8 @@ def test_default_database_location_and_silent_server(tmp_path):
             "mask_secrets": "off",
             "rate_limit": None,
             "rate_burst": None,
+            "upload_url_seconds": 900.0,
+            "run_agents": False,
         }
     finally:
         process.terminate()
@@ -76,12 +78,33 @@ def test_default_database_location_and_silent_server(tmp_path):
 
 
 def test_invalid_arguments_are_rejected():
-    for args in (["--fault-rate", "1.5"], ["--build-seconds", "-1"], ["--port", "x"], ["--api", "older"]):
+    for args in (
+        ["--fault-rate", "1.5"],
+        ["--build-seconds", "-1"],
+        ["--port", "x"],
+        ["--api", "older"],
+        ["--max-agent-servers", "0"],
+        ["--agent-idle-seconds", "0"],
+        ["--upload-url-seconds", "0"],
+    ):
         result = subprocess.run(
             [sys.executable, "-m", "langsmith_emulator", *args], capture_output=True, cwd=ROOT, timeout=30
         )
         assert result.returncode == 2
         assert b"usage: langsmith-emulator" in result.stderr
+
+
+def test_agent_runner_flags():
+    from langsmith_emulator.__main__ import parse_args
+
+    config = parse_args(
+        ["--run-agents", "--agent-cache", "/tmp/x", "--max-agent-servers", "3", "--agent-idle-seconds", "60"]
+    )
+    assert config.settings.run_agents and config.agent_cache == "/tmp/x"
+    assert (config.max_agent_servers, config.agent_idle_seconds) == (3, 60.0)
+    default = parse_args([])
+    assert (default.settings.run_agents, default.agent_cache, default.agent_idle_seconds) == (False, None, None)
+    assert parse_args(["--upload-url-seconds", "30"]).settings.upload_url_seconds == 30.0
 
 
 def test_logged_exceptions_keep_the_traceback_but_not_the_message():

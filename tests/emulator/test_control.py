@@ -21,6 +21,8 @@ def test_settings_get_patch_and_reset(emulator, api):
         "mask_secrets": "off",
         "rate_limit": None,
         "rate_burst": None,
+        "upload_url_seconds": 900.0,
+        "run_agents": False,
     }
     changed = emulator.settings(build_seconds=1.5, fault_rate=0.25)
     assert changed["build_seconds"] == 1.5 and changed["fault_rate"] == 0.25

@@ -6,11 +6,13 @@ import sys
 
 import pytest
 
-from langsmith_emulator.schema import SCHEMA, SCHEMA_VERSION, IncompatibleDatabase
+from langsmith_emulator.schema import SCHEMA, SCHEMA_VERSION, UPLOADS_SCHEMA, IncompatibleDatabase
 from langsmith_emulator.store import Store
 
+#: Version 2: no uploads, no `revisions.agent_run`.
+VERSION_2_SCHEMA = SCHEMA.replace(UPLOADS_SCHEMA, "").replace(",\n    agent_run INTEGER NOT NULL DEFAULT 0", "")
 #: The first release's shape: no version stamp, no `revisions.outcome_seconds`.
-VERSION_1_SCHEMA = SCHEMA.replace(",\n    outcome_seconds REAL", "")
+VERSION_1_SCHEMA = VERSION_2_SCHEMA.replace(",\n    outcome_seconds REAL", "")
 
 
 def _user_version(path):
@@ -52,6 +54,23 @@ def test_an_unversioned_first_release_file_is_migrated_keeping_its_rows(tmp_path
     assert _user_version(path) == SCHEMA_VERSION
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT tenant_id FROM tenants").fetchall() == [("t-old",)]
+    conn.close()
+
+
+def test_a_version_2_file_gains_uploads_and_agent_runs_keeping_its_rows(tmp_path):
+    path = tmp_path / "v2.sqlite3"
+    _write(path, VERSION_2_SCHEMA + "INSERT INTO tenants VALUES ('t-two', 2.0);", version=2)
+    assert "agent_run" not in _revision_columns(path)
+    store = Store(str(path))
+    try:
+        with store.tx() as tx:
+            assert tx.get_upload(object_path="none") is None and tx.agent_waiting() == []
+    finally:
+        store.close()
+    assert "agent_run" in _revision_columns(path)
+    assert _user_version(path) == SCHEMA_VERSION == 3
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT tenant_id FROM tenants").fetchall() == [("t-two",)]
     conn.close()
 
 

@@ -4,6 +4,7 @@ local control plane: the real console script, run as a subprocess, against the s
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,40 @@ def test_missing_workspace_gets_the_clis_own_message(emulator: EmulatorProcess, 
     result = run_cli(emulator.url, cli.cwd, "deploy", "list", "--json", tenant_id=None)
     assert result.returncode == 1
     assert "API key is org-scoped and requires a workspace ID" in result.stderr, result.stderr
+
+
+LOCAL_AGENT = Path(__file__).resolve().parents[2] / "examples" / "local-agent" / "agent"
+
+
+def test_remote_build_uploads_the_source_and_patches_with_its_object_path(
+    tmp_path: Path, emulator: EmulatorProcess, api: Api
+) -> None:
+    """`langgraph deploy --remote` (no Docker): create internal_source, upload-url, PUT, PATCH, poll
+    (`deploy.RemoteBuildSource`, `_run_remote_build`, `_upload_source_tarball`)."""
+    project = tmp_path / "agent"
+    shutil.copytree(LOCAL_AGENT, project, ignore=shutil.ignore_patterns(".langgraph_api", "__pycache__"))
+    out = VendorCli(emulator.url, project).ok("deploy", "--remote", "--name", "local-agent", "--no-input", "--json")
+    result = next(e for e in json_events(out) if e["event"] == "result")
+    assert result["status"] == "succeeded", out
+    dep_id = result["deployment_id"]
+
+    writes = [(r["method"], r["route"], r["status"]) for r in emulator.requests() if r["method"] != "GET"]
+    assert writes == [
+        ("POST", "/v2/deployments", 201),
+        ("POST", "/v2/deployments/{id}/upload-url", 200),
+        ("PUT", "/_uploads/{id}", 200),
+        ("PATCH", "/v2/deployments/{id}", 200),
+    ]
+    put = next(r for r in emulator.requests() if r["method"] == "PUT")
+    token = put["path"].rsplit("/", 1)[1]
+
+    dep = api.deployment(dep_id)
+    assert dep["source"] == "internal_source"
+    assert dep["source_config"]["deployment_type"] == "dev_zero"  # the CLI's default --deployment-type
+    revisions = api.revisions(dep_id)
+    assert len(revisions) == 1 and revisions[0]["status"] == "DEPLOYED"
+    assert dep["active_revision_id"] == revisions[0]["id"]
+    config = revisions[0]["source_revision_config"]
+    # The PATCH carried the object the PUT stored, and the config path inside the archive.
+    assert config["source_tarball_path"] == f"uploads/{TENANT_ID}/{dep_id}/{token}.tar.gz"
+    assert config["langgraph_config_path"] == "langgraph.json"
