@@ -55,8 +55,16 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# Agent environments (real builds of local-source revisions) are cached by content across runs.
+export LANGSMITH_EMULATOR_AGENT_CACHE ?= $(CURDIR)/.emulator/agents
+# Two pytest workers: independent tests run side by side on a 2-core machine. The whole suite runs
+# against the local control plane's current API; the end-to-end and provider-host tests run again
+# against `--api spec` (exactly the official spec's paths and fields), as issue 12 requires.
+PYTEST := $(PY) -m pytest -q -rs -p no:cacheprovider -n 2
+
 test: setup lint
-	$(PY) -m pytest -q -rs -p no:cacheprovider
+	$(PYTEST)
+	LANGSMITH_EMULATOR_API=spec $(PYTEST) tests/e2e tests/test_provider_host.py
 
 bench: setup
 	$(PY) -m tests.bench
