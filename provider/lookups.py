@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 import pulumi
 
-from .client import ControlPlaneClient
-from .config import (
+from .core.client import ControlPlaneClient
+from .core.config import (
     CONFIG_API_KEY,
     CONFIG_URL,
     CONFIG_WORKSPACE_ID,

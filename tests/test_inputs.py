@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provider.inputs import DEFAULTS, UNKNOWN, apply_defaults, reserved_env, validate
+from pulumi_langsmith.deployment.model import DEFAULTS, UNKNOWN, apply_defaults, reserved_env, validate
 
 from .support.bad_inputs import CATALOGUE, Bad
 from .support.data import docker_inputs, github_inputs

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provider import plan
-from provider.inputs import OWNER_ENV, UNKNOWN
+from pulumi_langsmith.deployment import changes as plan
+from pulumi_langsmith.deployment.model import OWNER_ENV, UNKNOWN
 
 from .support.data import docker_inputs, github_inputs, with_path
 
@@ -223,13 +223,13 @@ def test_secrets_hash_ignores_order_and_sees_every_value(secrets: dict[str, str]
 
 @given(st.text(min_size=1, max_size=80))
 def test_slug_is_always_a_valid_name(text: str) -> None:
-    from provider.inputs import NAME_RE
+    from pulumi_langsmith.deployment.model import NAME_RE
 
     assert NAME_RE.match(plan.slug(text))
 
 
 def test_auto_name_is_random_and_valid() -> None:
-    from provider.inputs import NAME_RE
+    from pulumi_langsmith.deployment.model import NAME_RE
 
     names = {plan.auto_name("My Agent") for _ in range(20)}
     assert len(names) == 20  # never reused: a re-created stack does not hit a leftover tracing project
@@ -364,14 +364,14 @@ def test_newer_api_fields_are_not_patched_on_a_spec_server() -> None:
 
 
 def test_api_shape_is_read_from_display_name() -> None:
-    from provider.client import api_shape
+    from pulumi_langsmith.core.client import api_shape
 
     assert api_shape({"id": "x", "display_name": None}) == "current"
     assert api_shape({"id": "x", "name": "n"}) == "spec"
 
 
 def test_same_name_repo_url_change_is_refused_at_check_and_defaults_are_not_a_change() -> None:
-    from provider.deployment_provider import DeploymentProvider
+    from pulumi_langsmith.deployment.provider import DeploymentProvider
 
     olds = outputs_for(github_inputs())
     moved = changed(github_inputs(), "source_config.repo_url", "https://github.com/acme/other")

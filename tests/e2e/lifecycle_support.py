@@ -15,7 +15,7 @@ from typing import Any
 import pulumi
 
 from langsmith_emulator.testing import API_KEY, GITHUB_INTEGRATION_ID, GITHUB_REPO_URL, LISTENER_ID
-from provider import (
+from pulumi_langsmith import (
     Deployment,
     DeploymentArgs,
     ListenerConfigArgs,

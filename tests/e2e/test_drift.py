@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from provider import Deployment
-from provider.inputs import OWNER_ENV
+from pulumi_langsmith import Deployment
+from pulumi_langsmith.deployment.model import OWNER_ENV
 
 from ..support.server import API
 from .harness import E2EStack, api, last_seq, live_deployments

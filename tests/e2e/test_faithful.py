@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from pulumi.automation.errors import CommandError
 
-from provider.inputs import OWNER_ENV
+from pulumi_langsmith.deployment.model import OWNER_ENV
 
 from ..support.server import undocumented
 from .harness import E2EStack, api, last_seq

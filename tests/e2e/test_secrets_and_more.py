@@ -11,8 +11,8 @@ import pulumi
 import pytest
 from pulumi import automation as auto
 
-from provider import Deployment
-from provider.inputs import OWNER_ENV
+from pulumi_langsmith import Deployment
+from pulumi_langsmith.deployment.model import OWNER_ENV
 
 from ..support.data import github_body
 from ..support.server import API

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from provider import Deployment, DeploymentArgs, SourceConfigArgs, SourceRevisionConfigArgs
-from provider.inputs import OWNER_ENV
+from pulumi_langsmith import Deployment, DeploymentArgs, SourceConfigArgs, SourceRevisionConfigArgs
+from pulumi_langsmith.deployment.model import OWNER_ENV
 
 from ..support.vendor_cli import VendorCli, digest_image, make_project
 from .harness import E2EStack, last_seq, live_deployments

@@ -23,14 +23,23 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import errors, host_pool, plan
-from .client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
-from .config import CONFIG_API_KEY, CONFIG_URL, CONFIG_WORKSPACE_ID, ConfigurationError, Settings, resolve_settings
-from .errors import ProviderError
-from .inputs import apply_defaults, validate, with_unknown_sentinel
-from .once import at_most_once
-from .statuses import DELETING, can_still_deploy
-from .waiter import Polling, Waiter, progress
+from ..core import errors, host_pool
+from ..core.client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
+from ..core.config import (
+    CONFIG_API_KEY,
+    CONFIG_URL,
+    CONFIG_WORKSPACE_ID,
+    ConfigurationError,
+    Settings,
+    resolve_settings,
+)
+from ..core.errors import ProviderError
+from ..core.once import at_most_once
+from ..core.progress import progress
+from ..core.statuses import DELETING, can_still_deploy
+from ..core.waiter import Polling, Waiter
+from . import changes
+from .model import apply_defaults, validate, with_unknown_sentinel
 
 host_pool.widen_once()
 errors.quiet_tracebacks()
@@ -56,7 +65,7 @@ def _waits(props: Mapping[str, Any]) -> bool:
 
 
 def _inputs(props: Mapping[str, Any]) -> JSON:
-    return {k: props[k] for k in plan.INPUT_KEYS if props.get(k) is not None}
+    return {k: props[k] for k in changes.INPUT_KEYS if props.get(k) is not None}
 
 
 class DeploymentProvider(ResourceProvider):
@@ -93,8 +102,8 @@ class DeploymentProvider(ResourceProvider):
             failures.append(CheckFailure("provider", self._config_error))
         if not inputs.get("name") and inputs.get("name_prefix"):
             # Keep the autoname across updates; pick a new one when the deployment gets replaced.
-            keep = olds.get("name") if olds and not plan.replace_fields_changed(olds, inputs) else None
-            inputs["name"] = keep or plan.auto_name(str(inputs["name_prefix"]))
+            keep = olds.get("name") if olds and not changes.replace_fields_changed(olds, inputs) else None
+            inputs["name"] = keep or changes.auto_name(str(inputs["name_prefix"]))
         apply_defaults(inputs)
         _model, problems = validate(inputs)
         failures += [CheckFailure(prop, reason) for prop, reason in problems]
@@ -108,9 +117,9 @@ class DeploymentProvider(ResourceProvider):
         if not olds or olds.get("name") != news.get("name") or olds.get("delete_tracing_project"):
             return []
         out = []
-        for path in plan.REPLACE_PATHS[1:]:
-            new = plan.declared(news, path)
-            if not plan.is_unknown(new) and plan.declared(olds, path) != new:
+        for path in changes.REPLACE_PATHS[1:]:
+            new = changes.declared(news, path)
+            if not changes.is_unknown(new) and changes.declared(olds, path) != new:
                 out.append(
                     (
                         path,
@@ -122,7 +131,7 @@ class DeploymentProvider(ResourceProvider):
         return out
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        p = plan.plan_update(olds, with_unknown_sentinel(news))
+        p = changes.plan_update(olds, with_unknown_sentinel(news))
         replaces = sorted({path.split(".")[0] for path in p.replaces})
         return DiffResult(changes=p.changes, replaces=replaces, delete_before_replace=p.delete_before_replace)
 
@@ -153,7 +162,7 @@ class DeploymentProvider(ResourceProvider):
             return self._claim(client, existing, props), False
 
         def create() -> tuple[JSON, bool]:
-            created = client.create_deployment(plan.create_payload(props))
+            created = client.create_deployment(changes.create_payload(props))
             progress(f"{name}: created deployment {created['id']}")
             return created, True
 
@@ -174,11 +183,11 @@ class DeploymentProvider(ResourceProvider):
     def _find(client: ControlPlaneClient, props: JSON) -> JSON | None:
         """This resource's deployment from an earlier attempt (found by its marker, whatever its
         autoname), else a deployment holding the exact name."""
-        mark = plan.marker(props)
-        if plan.is_auto_named(props) and mark:
-            prefix = plan.slug(str(props["name_prefix"]))
+        mark = changes.marker(props)
+        if changes.is_auto_named(props) and mark:
+            prefix = changes.slug(str(props["name_prefix"]))
             for item in client.iter_deployments(name_contains=prefix):
-                if plan.owner_of(item) == mark and item.get("status") not in DELETING:
+                if changes.owner_of(item) == mark and item.get("status") not in DELETING:
                     return item
         return client.find_deployment(str(props["name"]))
 
@@ -186,11 +195,11 @@ class DeploymentProvider(ResourceProvider):
     def _claim(client: ControlPlaneClient, found: JSON, props: JSON) -> JSON:
         name = str(props["name"])
         deployment = client.get_deployment(str(found["id"]))
-        if props.get("owner") and plan.owner_of(deployment) == plan.marker(props):
+        if props.get("owner") and changes.owner_of(deployment) == changes.marker(props):
             progress(f"{name}: resuming deployment {deployment['id']} created by an earlier run")
             return deployment
         if props.get("adopt"):
-            clashes = plan.fixed_field_clashes(props, deployment)
+            clashes = changes.fixed_field_clashes(props, deployment)
             if clashes:
                 raise DeploymentError(
                     f"{name}: cannot adopt deployment {deployment['id']}: "
@@ -210,11 +219,11 @@ class DeploymentProvider(ResourceProvider):
         dep_id = str(deployment["id"])
         paths = [
             p
-            for p in self._patchable(client, dep_id, plan.PATCH_PATHS, props)
-            if plan.get_path(props, p) is not None and plan.get_path(deployment, p) != plan.get_path(props, p)
+            for p in self._patchable(client, dep_id, changes.PATCH_PATHS, props)
+            if changes.get_path(props, p) is not None and changes.get_path(deployment, p) != changes.get_path(props, p)
         ]
         if paths:
-            client.patch_deployment(dep_id, plan.patch_payload(paths, props))
+            client.patch_deployment(dep_id, changes.patch_payload(paths, props))
         latest = deployment.get("latest_revision_id")
         if fresh:
             return str(latest) if latest else None
@@ -225,8 +234,8 @@ class DeploymentProvider(ResourceProvider):
     @staticmethod
     def _patchable(client: ControlPlaneClient, dep_id: str, paths: tuple[str, ...], props: JSON) -> tuple[str, ...]:
         """The PATCH fields this server understands; says once why a declared one is not sent."""
-        kept = plan.without_newer_api(paths, client.shape(dep_id))
-        dropped = [p for p in paths if p not in kept and plan.get_path(props, p) is not None]
+        kept = changes.without_newer_api(paths, client.shape(dep_id))
+        dropped = [p for p in paths if p not in kept and changes.get_path(props, p) is not None]
         if dropped and client.note_once(f"{dep_id}:{','.join(dropped)}"):
             progress(
                 f"{props.get('name')}: this control plane follows the official API spec, which has no "
@@ -240,7 +249,7 @@ class DeploymentProvider(ResourceProvider):
         interrupted run started): wait for it rather than roll out another. A latest revision that
         404s (pruned) counts as unknown: the active one is DEPLOYED, any other is rolled again."""
         latest = deployment.get("latest_revision_id")
-        if latest and plan.revision_matches(props, deployment):
+        if latest and changes.revision_matches(props, deployment):
             if latest == deployment.get("active_revision_id"):
                 return str(latest)
             try:
@@ -256,7 +265,7 @@ class DeploymentProvider(ResourceProvider):
     @staticmethod
     def _say_if_masked(client: ControlPlaneClient, props: Mapping[str, Any], deployment: JSON) -> None:
         """Say once what cannot be known when the server masks or leaves out env values."""
-        if plan.server_secrets(deployment) is not None or not client.note_once(f"masked:{deployment.get('id')}"):
+        if changes.server_secrets(deployment) is not None or not client.note_once(f"masked:{deployment.get('id')}"):
             return
         if props.get("secrets") is not None:
             what = "drift of `secrets` cannot be detected (the declared values are assumed to hold)"
@@ -269,7 +278,7 @@ class DeploymentProvider(ResourceProvider):
         """Roll out a revision with the documented PATCH, at most once: after a lost answer, a new
         latest revision is ours. The revision to wait for is the deployment's new latest one."""
         before = current.get("latest_revision_id")
-        body = plan.revision_payload(props, current)
+        body = changes.revision_payload(props, current)
         DeploymentProvider._say_if_masked(client, props, current)
 
         def moved(deployment: JSON) -> str | None:
@@ -287,15 +296,15 @@ class DeploymentProvider(ResourceProvider):
 
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         olds, news = _olds, _news
-        p = plan.plan_update(olds, news)
+        p = changes.plan_update(olds, news)
         if not (p.patch or p.revision):
             # Only provider-side settings changed: nothing to send.
-            return UpdateResult({**_inputs(news), **{k: olds.get(k) for k in plan.OUTPUT_KEYS}})
+            return UpdateResult({**_inputs(news), **{k: olds.get(k) for k in changes.OUTPUT_KEYS}})
         client = self._client()
         name = str(news["name"])
         patch = self._patchable(client, _id, p.patch, news) if p.patch else ()
         if patch:
-            client.patch_deployment(_id, plan.patch_payload(patch, news))
+            client.patch_deployment(_id, changes.patch_payload(patch, news))
             progress(f"{name}: updated {', '.join(patch)} (no new revision)")
         revision = None
         if p.revision:
@@ -370,7 +379,7 @@ class DeploymentProvider(ResourceProvider):
         outs.update(
             name=deployment.get("name") or props.get("name"),
             deployment_id=deployment.get("id"),
-            url=plan.get_path(deployment, "source_config.custom_url"),
+            url=changes.get_path(deployment, "source_config.custom_url"),
             latest_revision_id=latest,
             active_revision_id=deployment.get("active_revision_id"),
             revision_status=revision_status,
@@ -387,8 +396,8 @@ class DeploymentProvider(ResourceProvider):
         declared values are assumed to hold, so nothing is written back over them."""
         if props.get("secrets") is None:
             return None
-        held = plan.server_secrets(deployment)
-        return plan.secrets_hash(held if held is not None else props["secrets"])
+        held = changes.server_secrets(deployment)
+        return changes.secrets_hash(held if held is not None else props["secrets"])
 
     @staticmethod
     def _mirror(outs: JSON, deployment: JSON) -> None:

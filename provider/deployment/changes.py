@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .inputs import CREATE_ONLY_DEFAULTS, DEFAULTS, OWNER_ENV, UNKNOWN
-from .statuses import DEPLOYED, failed
+from ..core.statuses import DEPLOYED, failed
+from .model import CREATE_ONLY_DEFAULTS, DEFAULTS, OWNER_ENV, UNKNOWN
 
 JSON = dict[str, Any]
 

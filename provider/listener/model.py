@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
-from .inputs import UNKNOWN
+from ..deployment.model import UNKNOWN
 
 JSON = dict[str, Any]
 

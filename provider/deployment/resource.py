@@ -15,8 +15,8 @@ from typing import Any, Literal, TypedDict
 import pulumi
 from pulumi.dynamic import Resource
 
-from .deployment_provider import DeploymentProvider
-from .plan import INPUT_KEYS, OUTPUT_KEYS, owner_token
+from .changes import INPUT_KEYS, OUTPUT_KEYS, owner_token
+from .provider import DeploymentProvider
 
 SECRET_OUTPUTS = ["secrets", "secrets_hash"]
 

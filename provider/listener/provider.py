@@ -12,12 +12,12 @@ from typing import Any
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 from pydantic import ValidationError
 
-from .base import ConfiguredProvider
-from .client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
-from .errors import ProviderError
-from .inputs import unknown_at, with_unknown_sentinel
-from .listener_inputs import LISTENER_OUTPUTS, ListenerInputs, patch_body, plan_listener
-from .waiter import progress
+from ..core.base import ConfiguredProvider
+from ..core.client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
+from ..core.errors import ProviderError
+from ..core.progress import progress
+from ..deployment.model import unknown_at, with_unknown_sentinel
+from .model import LISTENER_OUTPUTS, ListenerInputs, patch_body, plan_listener
 
 JSON = dict[str, Any]
 POST_ATTEMPTS = 3
