@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pulumi
 
@@ -24,8 +24,8 @@ from .core.config import (
     deployment_dashboard_url,
     resolve_settings,
 )
+from .core.values import JSON
 
-JSON = dict[str, Any]
 T = TypeVar("T")
 
 

@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pulumi_langsmith.core.values import UNKNOWN
 from pulumi_langsmith.deployment import changes as plan
-from pulumi_langsmith.deployment.model import OWNER_ENV, UNKNOWN
+from pulumi_langsmith.deployment import fields
+from pulumi_langsmith.deployment.model import OWNERSHIP_ENV
 
 from .support.data import docker_inputs, github_inputs, with_path
 
@@ -180,7 +182,7 @@ def test_create_payload_shape() -> None:
     assert "display_name" not in body  # not accepted on create; PATCHed afterwards
     assert body["secrets"] == [
         {"name": "OPENAI_API_KEY", "value": "sk-test-secret-value-1"},
-        {"name": OWNER_ENV, "value": plan.marker(inputs)},
+        {"name": OWNERSHIP_ENV, "value": plan.ownership_tag(inputs)},
     ]
     assert set(body) == {"name", "source", "source_config", "source_revision_config", "secrets"}
 
@@ -188,16 +190,19 @@ def test_create_payload_shape() -> None:
 def test_revision_payload_never_sends_empty_secrets() -> None:
     inputs = github_inputs(secrets={})
     body = plan.revision_payload(inputs, {"secrets": []})
-    assert body["secrets"] == [{"name": OWNER_ENV, "value": plan.marker(inputs)}]
+    assert body["secrets"] == [{"name": OWNERSHIP_ENV, "value": plan.ownership_tag(inputs)}]
 
 
-def test_unmanaged_secrets_are_carried_forward_with_the_marker() -> None:
+def test_unmanaged_secrets_are_carried_forward_with_the_ownership_tag() -> None:
     inputs = github_inputs()
     del inputs["secrets"]
     current = {"secrets": [{"name": "FROM_UI", "value": "v"}]}
     body = plan.revision_payload(inputs, current)
-    assert body["secrets"] == [{"name": "FROM_UI", "value": "v"}, {"name": OWNER_ENV, "value": plan.marker(inputs)}]
-    current["secrets"].append({"name": OWNER_ENV, "value": plan.marker(inputs)})
+    assert body["secrets"] == [
+        {"name": "FROM_UI", "value": "v"},
+        {"name": OWNERSHIP_ENV, "value": plan.ownership_tag(inputs)},
+    ]
+    current["secrets"].append({"name": OWNERSHIP_ENV, "value": plan.ownership_tag(inputs)})
     assert "secrets" not in plan.revision_payload(inputs, current)
 
 
@@ -206,11 +211,11 @@ def test_patch_payload_only_sends_no_revision_fields() -> None:
     assert body == {"display_name": "X", "source_config": {"build_on_push": False}}
 
 
-def test_server_secrets_hide_the_marker_and_owner_reads_it() -> None:
-    dep = {"secrets": [{"name": "A", "value": "1"}, {"name": OWNER_ENV, "value": "abc"}]}
+def test_server_secrets_hide_the_ownership_tag_and_ownership_tag_on_reads_it() -> None:
+    dep = {"secrets": [{"name": "A", "value": "1"}, {"name": OWNERSHIP_ENV, "value": "abc"}]}
     assert plan.server_secrets(dep) == {"A": "1"}
-    assert plan.owner_of(dep) == "abc"
-    assert plan.owner_of({"secrets": []}) is None
+    assert plan.ownership_tag_on(dep) == "abc"
+    assert plan.ownership_tag_on({"secrets": []}) is None
 
 
 @given(st.dictionaries(st.from_regex(r"[A-Z_][A-Z0-9_]{0,8}", fullmatch=True), st.text(max_size=20), max_size=6))
@@ -237,18 +242,18 @@ def test_auto_name_is_random_and_valid() -> None:
         assert name.startswith("my-agent-") and len(name) == len("my-agent-") + 7 and NAME_RE.match(name)
 
 
-def test_marker_is_stable_and_changes_with_replacement_fields() -> None:
+def test_ownership_tag_is_stable_and_changes_with_replacement_fields() -> None:
     inputs = github_inputs()
-    first = plan.marker(inputs)
+    first = plan.ownership_tag(inputs)
     assert first and first.startswith(inputs["owner"] + "-")
-    assert first == plan.marker(copy.deepcopy(inputs))
-    assert first != plan.marker({**inputs, "owner": "another-owner"})
-    # A replacement carries another marker, so its create never resumes the deployment it replaces.
-    assert first != plan.marker(changed(inputs, "source_config.deployment_type", "prod"))
+    assert first == plan.ownership_tag(copy.deepcopy(inputs))
+    assert first != plan.ownership_tag({**inputs, "owner": "another-owner"})
+    # A replacement carries another ownership tag, so its create never resumes the deployment it replaces.
+    assert first != plan.ownership_tag(changed(inputs, "source_config.deployment_type", "prod"))
     # Fields that do not replace keep it, and so does the (auto)name.
-    assert first == plan.marker(changed(inputs, "source_revision_config.repo_ref", "x"))
-    assert first == plan.marker(changed(inputs, "name", "other"))
-    assert plan.marker({k: v for k, v in inputs.items() if k != "owner"}) is None
+    assert first == plan.ownership_tag(changed(inputs, "source_revision_config.repo_ref", "x"))
+    assert first == plan.ownership_tag(changed(inputs, "name", "other"))
+    assert plan.ownership_tag({k: v for k, v in inputs.items() if k != "owner"}) is None
 
 
 def test_auto_named_resources_replace_on_the_fields_behind_the_name_only() -> None:
@@ -260,7 +265,7 @@ def test_auto_named_resources_replace_on_the_fields_behind_the_name_only() -> No
 
 
 @given(
-    st.sampled_from(plan.REPLACE_PATHS + plan.PATCH_PATHS + plan.REVISION_PATHS[:3]),
+    st.sampled_from(plan.REPLACE_PATHS + plan.PATCH_PATHS + fields.REVISION_VALUE_PATHS[:3]),
     st.text(min_size=1, max_size=10),
 )
 def test_every_change_is_classified_exactly_once(path: str, value: str) -> None:
@@ -281,7 +286,10 @@ def test_revision_matches_compares_declared_fields() -> None:
     inputs = github_inputs()
     dep = {
         "source_revision_config": {"repo_ref": "main", "langgraph_config_path": "langgraph.json", "image_uri": None},
-        "secrets": [{"name": "OPENAI_API_KEY", "value": "sk-test-secret-value-1"}, {"name": OWNER_ENV, "value": "x"}],
+        "secrets": [
+            {"name": "OPENAI_API_KEY", "value": "sk-test-secret-value-1"},
+            {"name": OWNERSHIP_ENV, "value": "x"},
+        ],
         "source_config": {},
     }
     assert plan.revision_matches(inputs, dep)
@@ -341,9 +349,9 @@ def test_an_unknown_revision_status_is_not_work() -> None:
 @pytest.mark.parametrize("value", [None, "****", "\u2022\u2022\u2022"])
 def test_masked_or_absent_secret_values_are_unknown(value: str | None) -> None:
     item = {"name": "A"} if value is None else {"name": "A", "value": value}
-    dep = {"secrets": [item, {"name": OWNER_ENV, "value": value}]}
+    dep = {"secrets": [item, {"name": OWNERSHIP_ENV, "value": value}]}
     assert plan.server_secrets(dep) is None
-    assert plan.owner_of(dep) is None
+    assert plan.ownership_tag_on(dep) is None
     assert not plan.revision_matches(github_inputs(secrets={"A": "real"}), dep)
 
 

@@ -173,7 +173,7 @@ def test_autoname_is_kept_across_updates_and_renewed_on_replacement(host: Host) 
     assert failures == [] and replaced["name"] != first["name"] and replaced["name"].startswith("my-agent-")
 
 
-def test_retried_create_resumes_an_autonamed_deployment_by_its_marker(host: Host, emulator: Any) -> None:
+def test_retried_create_resumes_an_autonamed_deployment_by_its_ownership_tag(host: Host, emulator: Any) -> None:
     raw = github_inputs()
     del raw["name"]
     raw["name_prefix"] = "agent"

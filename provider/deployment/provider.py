@@ -36,15 +36,15 @@ from ..core.config import (
 from ..core.errors import ProviderError
 from ..core.once import at_most_once
 from ..core.progress import progress
+from ..core.schema import Compare
 from ..core.statuses import DELETING, can_still_deploy
+from ..core.values import JSON, is_unknown, with_unknown_sentinel
 from ..core.waiter import Polling, Waiter
-from . import changes
-from .model import apply_defaults, validate, with_unknown_sentinel
+from . import changes, fields
+from .model import WaitOptions, apply_defaults, validate
 
 host_pool.widen_once()
 errors.quiet_tracebacks()
-
-JSON = dict[str, Any]
 
 
 class DeploymentError(ProviderError):
@@ -52,12 +52,7 @@ class DeploymentError(ProviderError):
 
 
 def _polling(props: Mapping[str, Any]) -> Polling:
-    wait = props.get("wait") or {}
-    return Polling(
-        timeout=float(wait.get("timeout_seconds", 1800.0)),
-        poll_min=float(wait.get("poll_min_seconds", 0.5)),
-        poll_max=float(wait.get("poll_max_seconds", 5.0)),
-    )
+    return WaitOptions.model_validate(props.get("wait") or {}, strict=False).polling()
 
 
 def _waits(props: Mapping[str, Any]) -> bool:
@@ -117,9 +112,9 @@ class DeploymentProvider(ResourceProvider):
         if not olds or olds.get("name") != news.get("name") or olds.get("delete_tracing_project"):
             return []
         out = []
-        for path in changes.REPLACE_PATHS[1:]:
+        for path in fields.REPLACE_BEHIND_NAME:
             new = changes.declared(news, path)
-            if not changes.is_unknown(new) and changes.declared(olds, path) != new:
+            if not is_unknown(new) and changes.declared(olds, path) != new:
                 out.append(
                     (
                         path,
@@ -181,13 +176,13 @@ class DeploymentProvider(ResourceProvider):
 
     @staticmethod
     def _find(client: ControlPlaneClient, props: JSON) -> JSON | None:
-        """This resource's deployment from an earlier attempt (found by its marker, whatever its
+        """This resource's deployment from an earlier attempt (found by its ownership tag, whatever its
         autoname), else a deployment holding the exact name."""
-        mark = changes.marker(props)
-        if changes.is_auto_named(props) and mark:
+        tag = changes.ownership_tag(props)
+        if changes.is_auto_named(props) and tag:
             prefix = changes.slug(str(props["name_prefix"]))
             for item in client.iter_deployments(name_contains=prefix):
-                if changes.owner_of(item) == mark and item.get("status") not in DELETING:
+                if changes.ownership_tag_on(item) == tag and item.get("status") not in DELETING:
                     return item
         return client.find_deployment(str(props["name"]))
 
@@ -195,7 +190,7 @@ class DeploymentProvider(ResourceProvider):
     def _claim(client: ControlPlaneClient, found: JSON, props: JSON) -> JSON:
         name = str(props["name"])
         deployment = client.get_deployment(str(found["id"]))
-        if props.get("owner") and changes.owner_of(deployment) == changes.marker(props):
+        if props.get("owner") and changes.ownership_tag_on(deployment) == changes.ownership_tag(props):
             progress(f"{name}: resuming deployment {deployment['id']} created by an earlier run")
             return deployment
         if props.get("adopt"):
@@ -270,7 +265,7 @@ class DeploymentProvider(ResourceProvider):
         if props.get("secrets") is not None:
             what = "drift of `secrets` cannot be detected (the declared values are assumed to hold)"
         else:
-            what = "the environment is left as it is; the ownership marker cannot be added to it"
+            what = "the environment is left as it is; the ownership tag cannot be added to it"
         progress(f"{props.get('name')}: this control plane does not return env values: {what}")
 
     @staticmethod
@@ -403,21 +398,19 @@ class DeploymentProvider(ResourceProvider):
     def _mirror(outs: JSON, deployment: JSON) -> None:
         """On refresh, replace each declared input with the server's value, so drift shows in the
         diff and the next `up` puts it back. Undeclared fields stay unmanaged."""
-        if "display_name" in outs and "display_name" in deployment:  # absent: not known, keep
-            outs["display_name"] = deployment.get("display_name")
-        sc = dict(outs.get("source_config") or {})
-        server_sc = deployment.get("source_config") or {}
-        for key in ("build_on_push", "repo_url", "custom_url"):
-            if key in sc:
-                sc[key] = server_sc.get(key)
-        if isinstance(sc.get("resource_spec"), Mapping):
-            actual = server_sc.get("resource_spec") or {}
-            sc["resource_spec"] = {k: actual.get(k) for k in sc["resource_spec"]}
-        if sc:
-            outs["source_config"] = sc
-        src = outs.get("source_revision_config")
-        if isinstance(src, Mapping):
-            server_src = deployment.get("source_revision_config") or {}
-            outs["source_revision_config"] = {k: server_src.get(k) for k in src}
-        if "secret_references" in outs:
-            outs["secret_references"] = deployment.get("secret_references")
+        for f in fields.FIELDS:
+            if not f.drift or f.path == "name" or f.compare is Compare.HASH:
+                continue  # the name and the secrets' hash are outputs of `_outputs`
+            if f.parent is None:
+                if f.path in outs and (f.path in deployment or not f.newer_api):  # newer API absent: keep
+                    outs[f.path] = deployment.get(f.path)
+                continue
+            declared = outs.get(f.parent)
+            if not isinstance(declared, Mapping) or f.key not in declared:
+                continue
+            actual = (deployment.get(f.parent) or {}).get(f.key)
+            if f.compare is Compare.DECLARED_KEYS:
+                if not isinstance(declared[f.key], Mapping):
+                    continue
+                actual = {k: (actual or {}).get(k) for k in declared[f.key]}
+            outs[f.parent] = {**declared, f.key: actual}

@@ -142,7 +142,7 @@ def revisions(emulator: Any, dep_id: str) -> list[dict[str, Any]]:
 
 
 def env_of(dep: Mapping[str, Any]) -> dict[str, str]:
-    """The deployment's env vars as the server holds them (owner marker included)."""
+    """The deployment's env vars as the server holds them (ownership tag included)."""
     return {s["name"]: s.get("value") or "" for s in dep.get("secrets") or []}
 
 
