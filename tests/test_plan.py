@@ -405,3 +405,39 @@ def test_adoption_clashes_name_each_fixed_field_that_differs() -> None:
         "source_config.deployment_type",
         "source_config.repo_url",
     ]
+
+
+# install_command / build_command: one field table entry each (issue 11's "adding a field") ------
+
+
+def _settled() -> dict[str, Any]:
+    return {"revision_status": "DEPLOYED", "secrets_hash": plan.secrets_hash(github_inputs()["secrets"])}
+
+
+def _js(**source_config: Any) -> dict[str, Any]:
+    inputs = github_inputs()
+    inputs["source_config"] = {**inputs["source_config"], **source_config}
+    return inputs
+
+
+def test_a_build_command_change_rolls_a_revision_that_carries_it() -> None:
+    olds = {**_js(install_command="npm ci", build_command="npm run build"), **_settled()}
+    news = _js(install_command="npm ci", build_command="yarn build")
+    change = plan.plan_update(olds, news)
+    assert change.revision == ("source_config.build_command",) and not change.replaces and not change.patch
+    body = plan.revision_payload(news, {})
+    assert body["source_config"] == {"install_command": "npm ci", "build_command": "yarn build"}
+    assert plan.create_payload(news)["source_config"]["install_command"] == "npm ci"
+
+
+def test_removing_a_build_command_changes_nothing() -> None:
+    olds = {**_js(build_command="npm run build"), **_settled()}
+    assert not plan.plan_update(olds, _js()).changes
+
+
+def test_build_commands_only_apply_to_github() -> None:
+    from pulumi_langsmith.deployment.model import validate
+
+    inputs = docker_inputs()
+    inputs["source_config"] = {**inputs["source_config"], "install_command": "npm ci"}
+    assert validate(inputs)[1] == [("source_config.install_command", "only applies to source 'github'")]

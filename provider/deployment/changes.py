@@ -27,6 +27,8 @@ NEWER_API_PATHS = fields.NEWER_API_PATHS
 LOCAL_PATHS = fields.STATE_PATHS
 INPUT_KEYS = fields.INPUT_KEYS
 OUTPUT_KEYS = fields.OUTPUTS
+#: Revision fields inside source_config sent as they are (resource_spec is merged with the server's).
+REVISION_SOURCE_CONFIG_PATHS = tuple(p for p in fields.REVISION_VALUE_PATHS if p.startswith("source_config."))
 
 
 def get_path(data: Mapping[str, Any] | None, path: str) -> Any:
@@ -195,6 +197,9 @@ def revision_payload(news: Mapping[str, Any], current: Mapping[str, Any]) -> JSO
     )
     if spec is not None:
         body["source_config"] = {"resource_spec": spec}
+    for path in REVISION_SOURCE_CONFIG_PATHS:
+        if (value := get_path(news, path)) is not None:  # the API cannot clear these: unset keeps the last
+            body.setdefault("source_config", {})[path.split(".", 1)[1]] = value
     tag = ownership_tag(news)
     if news.get("secrets") is not None:
         body["secrets"] = secrets_payload(news.get("secrets"), tag)
@@ -279,7 +284,12 @@ def plan_update(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
     patch = tuple(
         p for p in PATCH_PATHS if get_path(news, p) is not None and _differs(declared(olds, p), declared(news, p))
     )
-    revision = [p for p in fields.REVISION_VALUE_PATHS if _differs(get_path(olds, p), get_path(news, p))]
+    revision = [
+        p
+        for p in fields.REVISION_VALUE_PATHS
+        if _differs(get_path(olds, p), get_path(news, p))
+        and not (p in REVISION_SOURCE_CONFIG_PATHS and get_path(news, p) is None)  # unset: keeps the last
+    ]
     new_secrets = news.get("secrets")
     old_hash = olds.get("secrets_hash")
     if new_secrets is not None and (is_unknown(new_secrets) or secrets_hash(new_secrets) != old_hash):

@@ -19,6 +19,9 @@ SOURCES = (GITHUB, EXTERNAL_DOCKER)
 _IMMUTABLE = 'the spec: "cannot be changed (PATCH)"; the Terraform provider marks it RequiresReplace'
 _REVISION = 'the spec: "will trigger creation of a new revision"'
 _TF_DEFAULT = "the Terraform provider documents this default; the service answers 400 without it"
+# The spec: "This only applies to JS deployments"; the commands run when a revision is built, so a
+# change is rolled out as one (sent in the revision's PATCH, which the server applies before building).
+_BUILD = "the spec's SourceConfig; used when a revision is built (JS projects)"
 _GH, _ED = frozenset({GITHUB}), frozenset({EXTERNAL_DOCKER})
 
 # Order matters for REPLACE fields after `name`: the ownership tag hashes them in this order, and
@@ -53,6 +56,8 @@ FIELDS: tuple[Field, ...] = (
         required_for=_GH,
     ),
     Field("source_revision_config.image_uri", Change.REVISION, _REVISION, drift=True, sources=_ED, required_for=_ED),
+    Field("source_config.install_command", Change.REVISION, _BUILD, drift=True, sources=_GH),
+    Field("source_config.build_command", Change.REVISION, _BUILD, drift=True, sources=_GH),
     Field("secret_references", Change.REVISION, _REVISION, drift=True, sources=_ED),
     Field("secrets", Change.REVISION, _REVISION, drift=True, secret=True, compare=Compare.HASH),
     Field(

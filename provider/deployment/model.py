@@ -174,6 +174,8 @@ class SourceConfig(_Strict):
     resource_spec: ResourceSpec | None = None
     listener_id: Uuid | None = None
     listener_config: ListenerConfig | None = None
+    install_command: NonEmpty | None = None
+    build_command: NonEmpty | None = None
 
     @field_validator("deployment_type")
     @classmethod

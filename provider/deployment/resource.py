@@ -63,6 +63,8 @@ class SourceConfigArgs:
     resource_spec: ResourceSpecArgs | Mapping[str, Any] | None = None
     listener_id: pulumi.Input[str] | None = None
     listener_config: ListenerConfigArgs | Mapping[str, Any] | None = None
+    install_command: pulumi.Input[str] | None = None
+    build_command: pulumi.Input[str] | None = None
 
 
 @dataclasses.dataclass
