@@ -236,7 +236,7 @@ def patch_payload(paths: list[str] | tuple[str, ...], news: Mapping[str, Any]) -
 
 
 @dataclass(frozen=True)
-class Plan:
+class ChangeSet:
     """What an update has to do; `changes` is False only when nothing at all differs."""
 
     replaces: tuple[str, ...] = ()
@@ -274,7 +274,7 @@ def _unsettled(status: Any, wait: Any) -> bool:
     return waits and status not in (None, DEPLOYED)
 
 
-def plan_update(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
+def change_set(olds: Mapping[str, Any], news: Mapping[str, Any]) -> ChangeSet:
     """Classify each changed input per the mutability matrix. `olds` are the previous outputs
     (inputs echoed back, with server-owned values refreshed by `read`)."""
     # An autoname is chosen by check (kept across updates, new on replacement), so only the fields
@@ -300,7 +300,7 @@ def plan_update(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
         revision.append("revision_status")
     local = tuple(p for p in LOCAL_PATHS if _differs(olds.get(p), news.get(p)))
     same_name = not is_auto_named(news) and not _differs(olds.get("name"), news.get("name"))
-    return Plan(
+    return ChangeSet(
         replaces=replaces,
         patch=() if replaces else patch,
         revision=() if replaces else tuple(revision),

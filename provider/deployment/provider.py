@@ -1,4 +1,4 @@
-"""The dynamic ResourceProvider for LangSmith deployments: thin CRUD over `plan`, `client`, `waiter`.
+"""The dynamic ResourceProvider for LangSmith deployments: thin CRUD over `changes`, `client`, `waiter`.
 
 This class is pickled into state *by reference* (module + class name, empty instance dict), so no
 code or credential is stored and fixes here apply to delete and refresh too. Settings arrive at run
@@ -126,9 +126,9 @@ class DeploymentProvider(ResourceProvider):
         return out
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        p = changes.plan_update(olds, with_unknown_sentinel(news))
-        replaces = sorted({path.split(".")[0] for path in p.replaces})
-        return DiffResult(changes=p.changes, replaces=replaces, delete_before_replace=p.delete_before_replace)
+        change = changes.change_set(olds, with_unknown_sentinel(news))
+        replaces = sorted({path.split(".")[0] for path in change.replaces})
+        return DiffResult(changes=change.changes, replaces=replaces, delete_before_replace=change.delete_before_replace)
 
     # create ------------------------------------------------------------------------------------
 
@@ -291,22 +291,22 @@ class DeploymentProvider(ResourceProvider):
 
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         olds, news = _olds, _news
-        p = changes.plan_update(olds, news)
-        if not (p.patch or p.revision):
+        change = changes.change_set(olds, news)
+        if not (change.patch or change.revision):
             # Only provider-side settings changed: nothing to send.
             return UpdateResult({**_inputs(news), **{k: olds.get(k) for k in changes.OUTPUT_KEYS}})
         client = self._client()
         name = str(news["name"])
-        patch = self._patchable(client, _id, p.patch, news) if p.patch else ()
+        patch = self._patchable(client, _id, change.patch, news) if change.patch else ()
         if patch:
             client.patch_deployment(_id, changes.patch_payload(patch, news))
             progress(f"{name}: updated {', '.join(patch)} (no new revision)")
         revision = None
-        if p.revision:
+        if change.revision:
             current = client.get_deployment(_id)
-            resumed = self._rolling_out(client, _id, news, current) if p.revision == ("revision_status",) else None
+            resumed = self._rolling_out(client, _id, news, current) if change.revision == ("revision_status",) else None
             revision_id = resumed or self._new_revision(client, _id, news, current)
-            why = "the rollout an earlier run started" if resumed else ", ".join(p.revision)
+            why = "the rollout an earlier run started" if resumed else ", ".join(change.revision)
             progress(f"{name}: revision {revision_id[:8]} for {why}")
             if _waits(news):
                 revision = Waiter(client, _polling(news)).revision(_id, name, revision_id)

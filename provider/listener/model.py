@@ -62,7 +62,7 @@ class ListenerInputs(BaseModel):
         return body
 
 
-def plan_listener(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def listener_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(fields whose change replaces, fields changed in place). An unknown value counts as a change."""
 
     def changed(field: str) -> bool:

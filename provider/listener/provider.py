@@ -19,7 +19,7 @@ from ..core.errors import ProviderError
 from ..core.progress import progress
 from ..core.values import JSON, unknown_at, with_unknown_sentinel
 from .fields import FIELDS
-from .model import LISTENER_OUTPUTS, ListenerInputs, patch_body, plan_listener
+from .model import LISTENER_OUTPUTS, ListenerInputs, listener_changes, patch_body
 
 POST_ATTEMPTS = 3
 
@@ -46,7 +46,7 @@ class ListenerProvider(ConfiguredProvider):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces, updates = plan_listener(olds, with_unknown_sentinel(news))
+        replaces, updates = listener_changes(olds, with_unknown_sentinel(news))
         return DiffResult(changes=bool(replaces or updates), replaces=list(replaces))
 
     def create(self, props: dict[str, Any]) -> CreateResult:
