@@ -148,7 +148,7 @@ def provider_with(client: FakeClient) -> Any:
     from pulumi_langsmith.deployment.provider import DeploymentProvider
 
     p = DeploymentProvider()
-    p._settings, p._config_error, p._client_obj = object(), None, client  # type: ignore[assignment]
+    p._settings, p.config_error, p._client_obj = object(), None, client  # type: ignore[assignment]
     return p
 
 

@@ -7,32 +7,21 @@ time through `configure()`.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Mapping
 from typing import Any
 
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
-    ResourceProvider,
     UpdateResult,
 )
 
 from ..core import errors, host_pool
+from ..core.base import ConfiguredProvider
 from ..core.client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
-from ..core.config import (
-    CONFIG_API_KEY,
-    CONFIG_URL,
-    CONFIG_WORKSPACE_ID,
-    ConfigurationError,
-    Settings,
-    resolve_settings,
-)
 from ..core.errors import ProviderError
 from ..core.once import at_most_once
 from ..core.progress import progress
@@ -63,29 +52,8 @@ def _inputs(props: Mapping[str, Any]) -> JSON:
     return {k: props[k] for k in changes.INPUT_KEYS if props.get(k) is not None}
 
 
-class DeploymentProvider(ResourceProvider):
+class DeploymentProvider(ConfiguredProvider):
     """CRUD for `Deployment`; see README "How it behaves" for the user-facing contract."""
-
-    _settings: Settings | None = None
-    _config_error: str | None = "the provider was not configured"
-    _client_obj: ControlPlaneClient | None = None
-    _lock = threading.Lock()
-
-    def configure(self, req: ConfigureRequest) -> None:
-        raw = {key: req.config.get(key) for key in (CONFIG_API_KEY, CONFIG_WORKSPACE_ID, CONFIG_URL)}
-        try:
-            self._settings, self._config_error = resolve_settings(raw, os.environ), None
-        except ConfigurationError as exc:
-            self._settings, self._config_error = None, str(exc)
-        self._client_obj = None
-
-    def _client(self) -> ControlPlaneClient:
-        if self._settings is None:
-            raise ConfigurationError(self._config_error or "the provider was not configured")
-        with self._lock:
-            if self._client_obj is None:
-                self._client_obj = ControlPlaneClient(self._settings)
-            return self._client_obj
 
     # check / diff ------------------------------------------------------------------------------
 
@@ -93,8 +61,8 @@ class DeploymentProvider(ResourceProvider):
         olds = with_unknown_sentinel(_olds or {})
         inputs = {k: with_unknown_sentinel(v) for k, v in news.items() if k != "__provider"}
         failures: list[CheckFailure] = []
-        if self._config_error:
-            failures.append(CheckFailure("provider", self._config_error))
+        if self.config_error:
+            failures.append(CheckFailure("provider", self.config_error))
         if not inputs.get("name") and inputs.get("name_prefix"):
             # Keep the autoname across updates; pick a new one when the deployment gets replaced.
             keep = olds.get("name") if olds and not changes.replace_fields_changed(olds, inputs) else None
@@ -133,7 +101,7 @@ class DeploymentProvider(ResourceProvider):
     # create ------------------------------------------------------------------------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        client = self._client()
+        client = self.client()
         waiter = Waiter(client, _polling(props))
         name = str(props["name"])
         deployment, fresh = self._find_or_create(client, waiter, props)
@@ -295,7 +263,7 @@ class DeploymentProvider(ResourceProvider):
         if not (change.patch or change.revision):
             # Only provider-side settings changed: nothing to send.
             return UpdateResult({**_inputs(news), **{k: olds.get(k) for k in changes.OUTPUT_KEYS}})
-        client = self._client()
+        client = self.client()
         name = str(news["name"])
         patch = self._patchable(client, _id, change.patch, news) if change.patch else ()
         if patch:
@@ -315,7 +283,7 @@ class DeploymentProvider(ResourceProvider):
     # read / delete -----------------------------------------------------------------------------
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        client = self._client()
+        client = self.client()
         external = not props.get("source")  # Deployment.get: nothing declared, everything is read
         try:
             deployment = client.get_deployment(id_)
@@ -347,7 +315,7 @@ class DeploymentProvider(ResourceProvider):
         return ReadResult(id_, outs, _inputs(outs))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        client = self._client()
+        client = self.client()
         name = str(props.get("name") or id_)
         try:
             client.delete_deployment(id_, delete_tracing_project=bool(props.get("delete_tracing_project")))
