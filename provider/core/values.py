@@ -1,4 +1,4 @@
-"""Values shared by every resource: the engine's unknown, the JSON body alias, the UUID pattern."""
+"""Values shared by every resource: the engine's unknown, the JSON body alias, the UUID and Kubernetes name patterns."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 JSON = dict[str, Any]
+K8S_NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")  # a Kubernetes (DNS label) name
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 # The value the Pulumi engine sends for a not-yet-known input during preview.

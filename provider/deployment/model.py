@@ -22,7 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ..core.values import UNKNOWN, UUID_RE, is_unknown, unknown_at
+from ..core.values import K8S_NAME_RE, UNKNOWN, UUID_RE, is_unknown, unknown_at
 from ..core.waiter import Polling
 from .fields import FIELDS, SOURCES, defaults
 
@@ -64,7 +64,6 @@ CLI_DEPLOYMENT_TYPES = {"serverless": "dev_zero", "dedicated": "prod"}
 NAME_RE = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
-K8S_NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
 

@@ -13,10 +13,9 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
 from ..core.schema import Change
-from ..core.values import JSON, UNKNOWN, is_unknown
+from ..core.values import JSON, K8S_NAME_RE, UNKNOWN, is_unknown
 from .fields import OUTPUTS, paths
 
-K8S_NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 # The spec only says "user assigned unique ID of the compute infrastructure" (e.g. a cluster name):
 # refuse what cannot be such a name (blank, whitespace), nothing more.
 COMPUTE_ID_RE = re.compile(r"^\S{1,253}$")
