@@ -8,7 +8,7 @@ Copy this into your own program. Credentials are not arguments: set them once pe
 
 import pulumi
 
-from provider import Deployment, SourceConfigArgs, SourceRevisionConfigArgs
+from pulumi_langsmith import Deployment, SourceConfigArgs, SourceRevisionConfigArgs
 
 config = pulumi.Config()
 

@@ -1,11 +1,9 @@
 """Pulumi dynamic provider for LangSmith Deployment (LangGraph Platform).
 
-from provider import Deployment, SourceConfigArgs, SourceRevisionConfigArgs
+from pulumi_langsmith import Deployment, SourceConfigArgs, SourceRevisionConfigArgs
 """
 
-from .listener import Listener
-from .lookups import LookupFailed, get_deployment, get_github_integration, list_revisions
-from .resource import (
+from .deployment.resource import (
     Deployment,
     DeploymentArgs,
     ListenerConfigArgs,
@@ -15,6 +13,8 @@ from .resource import (
     SourceRevisionConfigArgs,
     WaitArgs,
 )
+from .listener.resource import Listener
+from .lookups import LookupFailed, get_deployment, get_github_integration, list_revisions
 
 __all__ = [
     "Deployment",

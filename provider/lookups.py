@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pulumi
 
-from .client import ControlPlaneClient
-from .config import (
+from .core.client import ControlPlaneClient
+from .core.config import (
     CONFIG_API_KEY,
     CONFIG_URL,
     CONFIG_WORKSPACE_ID,
@@ -24,8 +24,8 @@ from .config import (
     deployment_dashboard_url,
     resolve_settings,
 )
+from .core.values import JSON
 
-JSON = dict[str, Any]
 T = TypeVar("T")
 
 

@@ -14,7 +14,7 @@ Preview and up (in the program, where a relative `source_dir` means what the use
 Create (the vendor CLI's `RemoteBuildSource.run` -> `_resolve_or_create` + `_run_remote_build`):
   1. `POST /v2/deployments` with `source: "internal_source"`, `source_config: {deployment_type}`
      (plus `install_command` / `build_command` when set), `source_revision_config: {}` and the
-     secrets (with the owner marker). No revision exists yet (`latest_revision_id` null).
+     secrets (with the ownership tag). No revision exists yet (`latest_revision_id` null).
   2. `POST /v2/deployments/{id}/upload-url` with `{"supports_upload_headers": true}`
      (`host_backend.request_upload_url`) -> `upload_url`, `object_path`, optional `upload_headers`.
   3. `PUT upload_url` with `build_tarball()` and `upload_request_headers(...)`: `Content-Type:
@@ -32,11 +32,11 @@ deployment: one new revision. An unchanged hash -> no upload, no revision.
 
 Convergence after a killed run. `object_path` is chosen by the service (the request carries no name),
 so it cannot carry our hash. The hash travels instead in the same PATCH that creates the revision, as
-the env var `SOURCE_HASH_ENV` in `secrets` (like the provider's `PULUMI_LANGSMITH_OWNER` marker);
+the env var `SOURCE_HASH_ENV` in `secrets` (like the provider's `PULUMI_LANGSMITH_OWNER` ownership tag);
 secrets are a revision input, the PATCH is atomic, and GET returns env values.
   - Killed between upload and PATCH: no revision refers to the object (it stays unreferenced in the
     bucket); the deployment's env does not carry the new hash, so the next `up` (state still holds the
-    old hash, or no state for a create: resumed by the owner marker) uploads again and PATCHes once.
+    old hash, or no state for a create: resumed by the ownership tag) uploads again and PATCHes once.
   - Killed after the PATCH, before Pulumi saved state: the next `up` reads the deployment, sees
     `SOURCE_HASH_ENV == content_hash` and the same `langgraph_config_path` on the latest revision,
     and waits for that revision instead of PATCHing again (the existing `_rolling_out` rule): no

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from langsmith_emulator.testing import API_KEY, GITHUB_INTEGRATION_ID, TENANT_ID, running_emulator
-from provider import Deployment, SourceConfigArgs, SourceRevisionConfigArgs
-from provider.waiter import Polling
+from pulumi_langsmith import Deployment, SourceConfigArgs, SourceRevisionConfigArgs
+from pulumi_langsmith.core.waiter import Polling
 
 from .e2e.harness import E2EStack
 from .support.host import HostError, provider_host

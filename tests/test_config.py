@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provider.config import (
+from pulumi_langsmith.core.config import (
     ConfigurationError,
     control_plane_from_endpoint,
     dashboard_for,

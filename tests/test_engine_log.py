@@ -1,4 +1,4 @@
-"""Progress lines go to the engine's Log RPC with the Deployment's URN (provider/engine_log.py).
+"""Progress lines go to the engine's Log RPC with the Deployment's URN (provider/core/engine_log.py).
 
 The host is started as the engine starts it (its address as the argument) next to a fake engine
 that records what it receives. The first test fails loudly if the host internals this relies on change.
@@ -17,7 +17,7 @@ import pytest
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
-from provider import engine_log
+from pulumi_langsmith.core import engine_log
 
 from .support.data import github_inputs
 from .support.host import URN, provider_host
@@ -29,7 +29,7 @@ def test_host_methods_still_carry_the_request_we_read_the_urn_from() -> None:
     with open(spec.origin) as f:
         source = f.read()
     for rpc in engine_log.RPC_METHODS:
-        assert f"    def {rpc}(self, request, context):" in source, f"{rpc}: revisit provider/engine_log.py"
+        assert f"    def {rpc}(self, request, context):" in source, f"{rpc}: revisit provider/core/engine_log.py"
 
 
 def test_engine_address_is_the_last_positional_argument() -> None:

@@ -1,5 +1,5 @@
 """Errors the provider raises on purpose reach the engine as their message alone; others keep their
-traceback. The mechanism (provider/errors.py) relies on the dynamic host's internals: the first two
+traceback. The mechanism (provider/core/errors.py) relies on the dynamic host's internals: the first two
 tests fail loudly if those change."""
 
 from __future__ import annotations
@@ -11,11 +11,18 @@ import socket
 import pytest
 
 from langsmith_emulator.testing import API_KEY, TENANT_ID, free_port
-from provider import errors
-from provider.client import CONNECT_RETRIES, APIError, idempotent_retry, oldest_first, once_retry, transport_reason
-from provider.config import ConfigurationError
-from provider.deployment_provider import DeploymentError
-from provider.waiter import RevisionFailed, WaitTimeout
+from pulumi_langsmith.core import errors
+from pulumi_langsmith.core.client import (
+    CONNECT_RETRIES,
+    APIError,
+    idempotent_retry,
+    oldest_first,
+    once_retry,
+    transport_reason,
+)
+from pulumi_langsmith.core.config import ConfigurationError
+from pulumi_langsmith.core.waiter import RevisionFailed, WaitTimeout
+from pulumi_langsmith.deployment.provider import DeploymentError
 
 from .support.data import github_inputs
 from .support.host import HostError, provider_host
@@ -34,7 +41,7 @@ def test_host_still_reports_errors_with_traceback_format_exc() -> None:
     wrapper = source.split("def _abort_with_traceback", 1)[1].split("\nclass ", 1)[0]
     assert (
         "except Exception" in wrapper and "context.abort(grpc.StatusCode.UNKNOWN, traceback.format_exc())" in wrapper
-    ), "pulumi.dynamic's host reports errors differently now: revisit provider/errors.py"
+    ), "pulumi.dynamic's host reports errors differently now: revisit provider/core/errors.py"
     for rpc in ("Check", "Diff", "Create", "Read", "Update", "Delete"):
         assert f"@_abort_with_traceback\n    def {rpc}(self, request, context):" in source, rpc
 

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 
-from provider import host_pool
+from pulumi_langsmith.core import host_pool
 
 
 def test_sdk_host_still_uses_a_grpc_threadpool_server() -> None:
@@ -19,7 +19,8 @@ def test_sdk_host_still_uses_a_grpc_threadpool_server() -> None:
         source = f.read()
     assert "class DynamicResourceProviderServicer" in source
     assert "futures.ThreadPoolExecutor(max_workers=" in source, (
-        "pulumi.dynamic's host no longer builds its gRPC server on a ThreadPoolExecutor: revisit provider/host_pool.py"
+        "pulumi.dynamic's host no longer builds its gRPC server on a ThreadPoolExecutor: "
+        "revisit provider/core/host_pool.py"
     )
 
 

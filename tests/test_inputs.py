@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from provider.inputs import DEFAULTS, UNKNOWN, apply_defaults, reserved_env, validate
+from pulumi_langsmith.core.values import UNKNOWN
+from pulumi_langsmith.deployment.fields import defaults
+from pulumi_langsmith.deployment.model import apply_defaults, reserved_env, validate
 
 from .support.bad_inputs import CATALOGUE, Bad
 from .support.data import docker_inputs, github_inputs
@@ -82,7 +84,7 @@ def test_defaults_are_filled_in_for_github_only() -> None:
     inputs = github_inputs()
     del inputs["source_config"]["deployment_type"], inputs["source_config"]["build_on_push"]
     filled = apply_defaults(inputs)
-    assert filled["source_config"]["deployment_type"] == DEFAULTS["github"]["source_config.deployment_type"] == "prod"
+    assert filled["source_config"]["deployment_type"] == defaults("github")["source_config.deployment_type"] == "prod"
     assert filled["source_config"]["build_on_push"] is False
     assert validate(filled)[1] == []
     docker = apply_defaults(docker_inputs())

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Installed import name -> source folder (pyproject's `package-dir`).
-SOURCE_FOLDERS = {"langsmith_emulator": "emulator", "provider": "provider"}
+SOURCE_FOLDERS = {"langsmith_emulator": "emulator", "pulumi_langsmith": "provider"}
 
 
 @pytest.fixture(scope="module")

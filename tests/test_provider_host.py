@@ -44,7 +44,7 @@ def live(emulator: Any) -> list[dict[str, Any]]:
 
 def test_serialized_provider_holds_no_credential(host: Host, provider_config: dict[str, str]) -> None:
     raw = base64.b64decode(PROVIDER_STRING)
-    assert b"provider.deployment_provider" in raw and len(PROVIDER_STRING) < 200  # by reference
+    assert b"pulumi_langsmith.deployment.provider" in raw and len(PROVIDER_STRING) < 200  # by reference
     for value in provider_config.values():
         assert value.encode() not in raw
     # Configuring the host does not leak the credential into what later calls persist either.
@@ -173,7 +173,7 @@ def test_autoname_is_kept_across_updates_and_renewed_on_replacement(host: Host) 
     assert failures == [] and replaced["name"] != first["name"] and replaced["name"].startswith("my-agent-")
 
 
-def test_retried_create_resumes_an_autonamed_deployment_by_its_marker(host: Host, emulator: Any) -> None:
+def test_retried_create_resumes_an_autonamed_deployment_by_its_ownership_tag(host: Host, emulator: Any) -> None:
     raw = github_inputs()
     del raw["name"]
     raw["name_prefix"] = "agent"

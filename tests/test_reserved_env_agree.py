@@ -8,10 +8,10 @@ through a name that fails at apply (or refuses one the service accepts).
 import pytest
 
 from langsmith_emulator.sources import RESERVED_ENV_BY_SOURCE
-from provider import inputs
+from pulumi_langsmith.deployment import model as inputs
 
-#: Names the provider keeps for itself (its ownership marker), which the service knows nothing of.
-PROVIDER_OWN = frozenset({inputs.OWNER_ENV})
+#: Names the provider keeps for itself (its ownership tag), which the service knows nothing of.
+PROVIDER_OWN = frozenset({inputs.OWNERSHIP_ENV})
 
 
 @pytest.mark.parametrize("source", sorted(RESERVED_ENV_BY_SOURCE))

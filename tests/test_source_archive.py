@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provider import source_archive
-from provider.source_archive import MAX_ARCHIVE_BYTES, SourceArchive, SourceDirError, upload_request_headers
+from pulumi_langsmith import source_archive
+from pulumi_langsmith.source_archive import MAX_ARCHIVE_BYTES, SourceArchive, SourceDirError, upload_request_headers
 
 # The CLI's own create_archive uses pathspec's "gitwildmatch" name, deprecated in pathspec 1.x.
 pytestmark = pytest.mark.filterwarnings("ignore:GitWildMatchPattern:DeprecationWarning")

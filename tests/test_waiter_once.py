@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from provider.client import APIError
-from provider.once import at_most_once
-from provider.waiter import NO_LOGS, Polling, RevisionFailed, Waiter, WaitTimeout
+from pulumi_langsmith.core.client import APIError
+from pulumi_langsmith.core.once import at_most_once
+from pulumi_langsmith.core.waiter import NO_LOGS, Polling, RevisionFailed, Waiter, WaitTimeout
 
 
 class FakeClient:
@@ -145,10 +145,10 @@ class ProviderFake(FakeClient):
 
 
 def provider_with(client: FakeClient) -> Any:
-    from provider.deployment_provider import DeploymentProvider
+    from pulumi_langsmith.deployment.provider import DeploymentProvider
 
     p = DeploymentProvider()
-    p._settings, p._config_error, p._client_obj = object(), None, client  # type: ignore[assignment]
+    p._settings, p.config_error, p._client_obj = object(), None, client  # type: ignore[assignment]
     return p
 
 
@@ -161,7 +161,7 @@ def test_read_treats_a_pruned_latest_revision_as_unknown() -> None:
 
 
 def test_rolling_out_with_a_pruned_latest_revision_rolls_again() -> None:
-    from provider.deployment_provider import DeploymentProvider
+    from pulumi_langsmith.deployment.provider import DeploymentProvider
 
     from .support.data import docker_inputs
 
@@ -174,8 +174,8 @@ def test_rolling_out_with_a_pruned_latest_revision_rolls_again() -> None:
 
 
 def test_a_lost_revision_patch_is_reconciled_not_resent(monkeypatch: pytest.MonkeyPatch) -> None:
-    from provider import once
-    from provider.deployment_provider import DeploymentProvider
+    from pulumi_langsmith.core import once
+    from pulumi_langsmith.deployment.provider import DeploymentProvider
 
     from .support.data import docker_inputs
 
@@ -187,7 +187,7 @@ def test_a_lost_revision_patch_is_reconciled_not_resent(monkeypatch: pytest.Monk
 
 
 def test_a_revision_patch_is_only_retried_when_the_server_cannot_have_acted() -> None:
-    from provider.client import idempotent_retry, once_retry
+    from pulumi_langsmith.core.client import idempotent_retry, once_retry
 
     once = once_retry()
     assert once.is_retry("PATCH", 429, has_retry_after=True)

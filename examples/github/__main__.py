@@ -7,7 +7,7 @@ Credentials are stack config, never arguments (see README.md):
 
 import pulumi
 
-from provider import Deployment, DeploymentArgs, SourceConfigArgs, SourceRevisionConfigArgs, WaitArgs
+from pulumi_langsmith import Deployment, DeploymentArgs, SourceConfigArgs, SourceRevisionConfigArgs, WaitArgs
 
 config = pulumi.Config()
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from provider import Deployment, DeploymentArgs, SourceConfigArgs, SourceRevisionConfigArgs
+from pulumi_langsmith import Deployment, DeploymentArgs, SourceConfigArgs, SourceRevisionConfigArgs
 
 
 @dataclass(frozen=True)

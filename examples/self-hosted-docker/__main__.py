@@ -8,7 +8,7 @@ Self-hosted LangSmith serves the control plane under `/api-host` on your LangSmi
 
 import pulumi
 
-from provider import (
+from pulumi_langsmith import (
     Deployment,
     DeploymentArgs,
     ListenerConfigArgs,

@@ -15,7 +15,7 @@ from typing import Any
 import pulumi
 
 from langsmith_emulator.testing import API_KEY, GITHUB_INTEGRATION_ID, GITHUB_REPO_URL, LISTENER_ID
-from provider import (
+from pulumi_langsmith import (
     Deployment,
     DeploymentArgs,
     ListenerConfigArgs,
@@ -142,7 +142,7 @@ def revisions(emulator: Any, dep_id: str) -> list[dict[str, Any]]:
 
 
 def env_of(dep: Mapping[str, Any]) -> dict[str, str]:
-    """The deployment's env vars as the server holds them (owner marker included)."""
+    """The deployment's env vars as the server holds them (ownership tag included)."""
     return {s["name"]: s.get("value") or "" for s in dep.get("secrets") or []}
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import pulumi
 
 from langsmith_emulator.testing import GITHUB_INTEGRATION_ID
-from provider import Deployment
+from pulumi_langsmith import Deployment
 
 from .harness import VENV, E2EStack, api, is_ciphertext, live_deployments
 

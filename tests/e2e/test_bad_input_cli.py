@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pulumi.automation.errors import CommandError
 
-from provider import Deployment
+from pulumi_langsmith import Deployment
 
 from ..support.bad_inputs import CATALOGUE, Bad
 from .harness import E2EStack, last_seq, mutating_requests

@@ -282,7 +282,7 @@ def case_failed_build(case: Case) -> str:
     (tree / ".venv").symlink_to(VENV)
     p = case.project(tree)
     # Not `dev`: the root case deploys the same project; the same project, stack and resource name
-    # would carry the same owner marker on this shared control plane, and one would resume the other.
+    # would carry the same ownership tag on this shared control plane, and one would resume the other.
     case.stack_init(p, stack="broken")
     p.run("config", "set", "--secret", "openaiApiKey", OPENAI_KEY)
     p.run("config", "set", "repoRef", "cli-broken-build")

@@ -9,7 +9,7 @@ import pulumi
 import pytest
 from pulumi import automation as auto
 
-from provider import Deployment
+from pulumi_langsmith import Deployment
 
 from ..support.data import github_body
 from .harness import E2EStack, api, last_seq, live_deployments, mutating_requests

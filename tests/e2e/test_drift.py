@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from provider import Deployment
-from provider.inputs import OWNER_ENV
+from pulumi_langsmith import Deployment
+from pulumi_langsmith.deployment.model import OWNERSHIP_ENV
 
 from ..support.server import API
 from .harness import E2EStack, api, last_seq, live_deployments
@@ -91,8 +91,8 @@ def test_drift_is_refreshed_and_restored(tmp_path: Path, emulator: Any) -> None:
     out = s.outputs()
     gh, img = out["gh_id"], out["img_id"]
     assert out["gh_status"] == out["img_status"] == "DEPLOYED"
-    gh_owner = env_of(deployment(emulator, gh))[OWNER_ENV]
-    img_owner = env_of(deployment(emulator, img))[OWNER_ENV]
+    gh_owner = env_of(deployment(emulator, gh))[OWNERSHIP_ENV]
+    img_owner = env_of(deployment(emulator, img))[OWNERSHIP_ENV]
     s.refresh(expect_no_changes=True)
     assert_secrets_sealed(s, SECRETS)
 
@@ -125,27 +125,27 @@ def test_drift_is_refreshed_and_restored(tmp_path: Path, emulator: Any) -> None:
     assert latest["source_revision_config"]["repo_ref"] == "main" and latest["status"] == "DEPLOYED"
     assert_secrets_sealed(s, SECRETS)
 
-    # A secret value changed out of band, the ownership marker kept (as an env editor would).
+    # A secret value changed out of band, the ownership tag kept (as an env editor would).
     api(
         emulator,
         "PATCH",
         f"/v2/deployments/{gh}",
-        json={"secrets": [{"name": "OPENAI_API_KEY", "value": OOB_SECRET}, {"name": OWNER_ENV, "value": gh_owner}]},
+        json={"secrets": [{"name": "OPENAI_API_KEY", "value": OOB_SECRET}, {"name": OWNERSHIP_ENV, "value": gh_owner}]},
     )
     refresh_shows(s, "update", ["secrets_hash"], [])
     seq = last_seq(emulator)
     s.up()
     assert writes(emulator, seq) == [("PATCH", ONE)]
-    assert env_of(deployment(emulator, gh)) == {"OPENAI_API_KEY": GH_SECRET, OWNER_ENV: gh_owner}
+    assert env_of(deployment(emulator, gh)) == {"OPENAI_API_KEY": GH_SECRET, OWNERSHIP_ENV: gh_owner}
     assert_secrets_sealed(s, SECRETS)
 
-    # The whole env replaced out of band, marker dropped: drift on the value; `up` restores both.
+    # The whole env replaced out of band, ownership tag dropped: drift on the value; `up` restores both.
     api(emulator, "PATCH", f"/v2/deployments/{img}", json={"secrets": [{"name": "DB_PASSWORD", "value": OOB_SECRET}]})
     refresh_shows(s, "update", ["secrets_hash"], [])
     seq = last_seq(emulator)
     s.up()
     assert writes(emulator, seq) == [("PATCH", ONE)]
-    assert env_of(deployment(emulator, img)) == {"DB_PASSWORD": IMG_SECRET, OWNER_ENV: img_owner}
+    assert env_of(deployment(emulator, img)) == {"DB_PASSWORD": IMG_SECRET, OWNERSHIP_ENV: img_owner}
     assert_secrets_sealed(s, SECRETS)
 
     # build_on_push flipped out of band: restored by PATCH, without a revision.

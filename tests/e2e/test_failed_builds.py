@@ -14,7 +14,7 @@ from pulumi.automation import OpType
 from pulumi.automation.errors import CommandError
 
 from langsmith_emulator.testing import free_port
-from provider.waiter import NO_LOGS
+from pulumi_langsmith.core.waiter import NO_LOGS
 
 from ..support.server import API
 from .harness import E2EStack, api

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from pulumi.automation.errors import CommandError
 
-from provider.inputs import OWNER_ENV
+from pulumi_langsmith.deployment.model import OWNERSHIP_ENV
 
 from ..support.server import undocumented
 from .harness import E2EStack, api, last_seq
@@ -158,6 +158,6 @@ def test_masked_secrets_are_never_written_back(tmp_path: Path, emulator: Any, mo
     values = {name: env_of(deployment(emulator, dep_id)) for name, dep_id in ids.items()}
     assert values["declared"]["OPENAI_API_KEY"] == "sk-declared-value"
     assert values["unmanaged"]["FROM_UI"] == "ui-value"  # the masked value was not sent back
-    assert OWNER_ENV in values["unmanaged"]
+    assert OWNERSHIP_ENV in values["unmanaged"]
     for dep_id in ids.values():
         assert deployment(emulator, dep_id)["source_revision_config"]["repo_ref"] == "v2"

@@ -5,7 +5,7 @@
   dropped connection on the non-idempotent create POST): `up` of 8 deployments (parallel=8) and
   `destroy` both succeed, leaving exactly 8 (no duplicate name, one revision each) and then 0.
 - "Commit then drop the response" on POST /v2/deployments and on the PATCH that rolls out a revision:
-  the lost answer is reconciled (lookup by name + owner marker; `latest_revision_id` moved), never
+  the lost answer is reconciled (lookup by name + ownership tag; `latest_revision_id` moved), never
   re-sent by the transport, so no duplicate deployment and exactly one new revision.
 """
 

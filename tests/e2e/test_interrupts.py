@@ -5,7 +5,7 @@ Recovery validated here (README "After an interrupted or failed run"):
 
     pulumi cancel --yes                            # only needed if the run was killed: frees the stack lock
     pulumi refresh --clear-pending-creates --yes   # drops the pending operations the kill left in state
-    pulumi up --yes                                # resumes the deployment (owner marker), waits for DEPLOYED
+    pulumi up --yes                                # resumes the deployment (ownership tag), waits for DEPLOYED
 
 The run is a child Python process serving the program through the Automation API (the program only
 exists while that process lives); SIGINT goes to the `pulumi` CLI alone, as Ctrl-C would, while

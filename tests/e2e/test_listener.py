@@ -10,7 +10,7 @@ import pulumi
 import pytest
 from pulumi import automation as auto
 
-from provider import Deployment, Listener, ListenerConfigArgs, SourceConfigArgs, SourceRevisionConfigArgs
+from pulumi_langsmith import Deployment, Listener, ListenerConfigArgs, SourceConfigArgs, SourceRevisionConfigArgs
 
 from .harness import E2EStack, api, last_seq
 from .lifecycle_support import FAST_WAIT, writes

@@ -14,7 +14,7 @@ import pytest
 from pulumi import automation as auto
 
 from langsmith_emulator.testing import GITHUB_INTEGRATION_ID, GITHUB_REPO_URL, TENANT_ID
-from provider.lookups import get_deployment, get_github_integration, list_revisions
+from pulumi_langsmith.lookups import get_deployment, get_github_integration, list_revisions
 
 from ..support.data import github_body
 from .harness import E2EStack, api, last_seq, mutating_requests

@@ -11,8 +11,8 @@ import pulumi
 import pytest
 from pulumi import automation as auto
 
-from provider import Deployment
-from provider.inputs import OWNER_ENV
+from pulumi_langsmith import Deployment
+from pulumi_langsmith.deployment.model import OWNERSHIP_ENV
 
 from ..support.data import github_body
 from ..support.server import API
@@ -61,7 +61,7 @@ def test_adopt_existing_deployment(tmp_path: Path, emulator: Any) -> None:
     assert_secrets_sealed(s, [FOREIGN_SECRET, ADOPTED_SECRET], expect_resources=False)
 
     # With adopt=True the same deployment is taken over: no new deployment, one revision for the
-    # declared env (which also carries this stack's ownership marker from now on).
+    # declared env (which also carries this stack's ownership tag from now on).
     settings["adopt"] = True
     seq = last_seq(emulator)
     s.up()
@@ -70,7 +70,7 @@ def test_adopt_existing_deployment(tmp_path: Path, emulator: Any) -> None:
     out = s.outputs()
     assert out["d_id"] == foreign["id"] and out["d_name"] == "adopt-me" and out["d_status"] == "DEPLOYED"
     server = deployment(emulator, foreign["id"])
-    assert env_of(server)["OPENAI_API_KEY"] == ADOPTED_SECRET and OWNER_ENV in env_of(server)
+    assert env_of(server)["OPENAI_API_KEY"] == ADOPTED_SECRET and OWNERSHIP_ENV in env_of(server)
     assert server["active_revision_id"] == server["latest_revision_id"]
     assert [d["id"] for d in live_deployments(emulator)] == [foreign["id"]]
     assert_secrets_sealed(s, [FOREIGN_SECRET, ADOPTED_SECRET])

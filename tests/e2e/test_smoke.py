@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from provider import Deployment, SourceConfigArgs, SourceRevisionConfigArgs
+from pulumi_langsmith import Deployment, SourceConfigArgs, SourceRevisionConfigArgs
 
 from ..support.data import GITHUB_INTEGRATION_ID
 from .harness import E2EStack, is_ciphertext, live_deployments, mutating_requests

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from provider import Deployment, DeploymentArgs, SourceConfigArgs, SourceRevisionConfigArgs
-from provider.inputs import OWNER_ENV
+from pulumi_langsmith import Deployment, DeploymentArgs, SourceConfigArgs, SourceRevisionConfigArgs
+from pulumi_langsmith.deployment.model import OWNERSHIP_ENV
 
 from ..support.vendor_cli import VendorCli, digest_image, make_project
 from .harness import E2EStack, last_seq, live_deployments
@@ -70,9 +70,9 @@ def test_vendor_cli_deployment_is_adopted_and_stays_usable_from_the_cli(tmp_path
     dep_id = result["deployment_id"]
     made = deployment(emulator, dep_id)
     assert made["source"] == "external_docker" and made["source_revision_config"]["image_uri"] == IMAGE_A
-    assert OWNER_ENV not in env_of(made)
+    assert OWNERSHIP_ENV not in env_of(made)
 
-    # 2. Our stack adopts it: no second deployment, one revision carrying the declared env and our marker.
+    # 2. Our stack adopts it: no second deployment, one revision carrying the declared env and our ownership tag.
     settings = {"image_uri": IMAGE_A}
     s = E2EStack(tmp_path, emulator, program(settings))
     seq = last_seq(emulator)
@@ -82,7 +82,7 @@ def test_vendor_cli_deployment_is_adopted_and_stays_usable_from_the_cli(tmp_path
     assert out["d_id"] == dep_id and out["d_name"] == NAME and out["d_status"] == "DEPLOYED"
     adopted = deployment(emulator, dep_id)
     assert adopted["source_revision_config"]["image_uri"] == IMAGE_A
-    assert env_of(adopted)["FEATURE_FLAGS"] == SECRET and OWNER_ENV in env_of(adopted)
+    assert env_of(adopted)["FEATURE_FLAGS"] == SECRET and OWNERSHIP_ENV in env_of(adopted)
     assert len(revisions(emulator, dep_id)) == 2
     assert [d["id"] for d in live_deployments(emulator)] == [dep_id]
     s.preview(expect_no_changes=True)
@@ -95,8 +95,8 @@ def test_vendor_cli_deployment_is_adopted_and_stays_usable_from_the_cli(tmp_path
     assert writes(emulator, seq) == [("PATCH", "/v2/deployments/{id}")]
     server = deployment(emulator, dep_id)
     assert server["source_revision_config"]["image_uri"] == IMAGE_B
-    # The CLI sends `secrets: []` when the project has no .env: the env and our marker stay.
-    assert env_of(server)["FEATURE_FLAGS"] == SECRET and OWNER_ENV in env_of(server)
+    # The CLI sends `secrets: []` when the project has no .env: the env and our ownership tag stay.
+    assert env_of(server)["FEATURE_FLAGS"] == SECRET and OWNERSHIP_ENV in env_of(server)
     listed = cli.ok("deploy", "revisions", "list", dep_id)
     assert [line.split()[1] for line in listed.splitlines()[2:]] == ["DEPLOYED", "REPLACED", "REPLACED"]
 

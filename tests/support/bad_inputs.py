@@ -121,7 +121,11 @@ CATALOGUE: list[Bad] = [
     # secrets
     Bad("secret-reserved", _set(G, "secrets", {"PORT": "8080"}), "secrets.PORT"),
     Bad("secret-reserved-langsmith-key", _set(G, "secrets", {"LANGSMITH_API_KEY": "x"}), "secrets.LANGSMITH_API_KEY"),
-    Bad("secret-marker-name", _set(G, "secrets", {"PULUMI_LANGSMITH_OWNER": "x"}), "secrets.PULUMI_LANGSMITH_OWNER"),
+    Bad(
+        "secret-ownership-tag-name",
+        _set(G, "secrets", {"PULUMI_LANGSMITH_OWNER": "x"}),
+        "secrets.PULUMI_LANGSMITH_OWNER",
+    ),
     Bad("secret-invalid-name", _set(G, "secrets", {"MY-VAR": "x"}), "secrets.MY-VAR"),
     Bad("secret-name-starts-with-digit", _set(G, "secrets", {"1VAR": "x"}), "secrets.1VAR"),
     Bad("secret-value-not-string", _set(G, "secrets", {"A": 1}), "secrets.A"),

@@ -22,7 +22,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-from provider.deployment_provider import DeploymentProvider
+from pulumi_langsmith.deployment.provider import DeploymentProvider
 
 URN = "urn:pulumi:test::proj::pulumi-python:dynamic/langsmith:Deployment::{name}"
 PROVIDER_STRING = serialize_provider(DeploymentProvider())

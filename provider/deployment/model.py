@@ -22,25 +22,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-# The value the Pulumi engine sends for a not-yet-known input during preview.
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+from ..core.values import K8S_NAME_RE, UNKNOWN, UUID_RE, is_unknown, unknown_at
+from ..core.waiter import Polling
+from .fields import FIELDS, SOURCES, defaults
 
-
-def with_unknown_sentinel(value: Any) -> Any:
-    """The dynamic host (pulumi 3.272) passes unknowns to check/diff as `pulumi.output.Unknown`
-    objects, not as the sentinel string: turn them into `UNKNOWN`, which everything here checks for."""
-    from pulumi.output import Unknown
-
-    if isinstance(value, Unknown):
-        return UNKNOWN
-    if isinstance(value, dict):
-        return {k: with_unknown_sentinel(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [with_unknown_sentinel(v) for v in value]
-    return value
-
-
-OWNER_ENV = "PULUMI_LANGSMITH_OWNER"
+OWNERSHIP_ENV = "PULUMI_LANGSMITH_OWNER"
 """Env var the provider writes into every deployment it creates: proof of ownership for adoption."""
 
 # Env var names the control plane manages itself, per langgraph-cli 0.4.40 `RESERVED_ENV_VARS`:
@@ -68,32 +54,16 @@ def reserved_env(source: str) -> frozenset[str]:
     return _RESERVED_EVERYWHERE if source in SELF_HOSTED_SOURCES else _RESERVED_EVERYWHERE | _ALLOWED_SELF_HOSTED
 
 
-# The values LangChain's Terraform provider documents as the ones it sends when unset ("defaults this
-# to `prod` when creating a Cloud deployment"; build_on_push "Defaults to `false` when creating a
-# GitHub deployment"): the service answers 400 to a github create without them. `check` fills them
-# in, so the preview shows them.
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "github": {"source_config.deployment_type": "prod", "source_config.build_on_push": False},
-}
-# Sent on create only: `{}` lets the server fill in its sizing defaults; the service answers 400 to
-# an external_docker create without resource_spec, and langgraph-cli sends `{}` too.
-CREATE_ONLY_DEFAULTS: dict[str, dict[str, Any]] = {
-    "external_docker": {"source_config.resource_spec": {}},
-}
-
 # LangChain's Terraform provider's list; the spec's enum holds the first three.
 DEPLOYMENT_TYPES = ("dev_free", "dev", "prod", "dev_zero", "dev_free_zero")
 # langgraph-cli's --deployment-type names, which it maps before calling the API.
 CLI_DEPLOYMENT_TYPES = {"serverless": "dev_zero", "dedicated": "prod"}
-SOURCES = ("github", "external_docker")
 
 # langgraph-cli: "names only allow lowercase alphanumeric characters and hyphens ([a-z0-9-])"; a live
 # test saw a leading digit and underscores refused; DNS label: at most 63, no trailing hyphen.
 NAME_RE = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
-K8S_NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
 
@@ -203,6 +173,8 @@ class SourceConfig(_Strict):
     resource_spec: ResourceSpec | None = None
     listener_id: Uuid | None = None
     listener_config: ListenerConfig | None = None
+    install_command: NonEmpty | None = None
+    build_command: NonEmpty | None = None
 
     @field_validator("deployment_type")
     @classmethod
@@ -251,9 +223,12 @@ class WaitOptions(_Strict):
     """How long create/update wait for DEPLOYED; `custom_timeouts` never reach a dynamic provider."""
 
     enabled: bool = True
-    timeout_seconds: Annotated[float, Field(gt=0, le=86400)] = 1800.0
-    poll_min_seconds: Annotated[float, Field(ge=0.05, le=300)] = 0.5
-    poll_max_seconds: Annotated[float, Field(ge=0.05, le=600)] = 5.0
+    timeout_seconds: Annotated[float, Field(gt=0, le=86400)] = Polling.timeout
+    poll_min_seconds: Annotated[float, Field(ge=0.05, le=300)] = Polling.poll_min
+    poll_max_seconds: Annotated[float, Field(ge=0.05, le=600)] = Polling.poll_max
+
+    def polling(self) -> Polling:
+        return Polling(timeout=self.timeout_seconds, poll_min=self.poll_min_seconds, poll_max=self.poll_max_seconds)
 
     @model_validator(mode="after")
     def _order(self) -> WaitOptions:
@@ -284,56 +259,37 @@ class DeploymentInputs(_Strict):
         )
 
 
+def _at(model: BaseModel, path: str) -> Any:
+    """The model's value at a field table path (None when a parent is unset)."""
+    node: Any = model
+    for part in path.split("."):
+        node = getattr(node, part, None)
+        if node is None:
+            return None
+    return node
+
+
 def rule_failures(d: DeploymentInputs) -> list[tuple[str, str]]:
     """Rules of the API that span fields or keys, each with the property it concerns."""
     out: list[tuple[str, str]] = []
-    present: tuple[tuple[str, object], ...]
     for key in d.secrets or {}:
         if not ENV_NAME_RE.match(key):
             out.append((f"secrets.{key}", "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)"))
-        elif key == OWNER_ENV:
-            out.append((f"secrets.{key}", "is set by the provider itself (the ownership marker)"))
+        elif key == OWNERSHIP_ENV:
+            out.append((f"secrets.{key}", "is set by the provider itself (the ownership tag)"))
         elif key in reserved_env(d.source):
             where = "" if d.source in SELF_HOSTED_SOURCES else " outside self-hosted (external_docker) deployments"
             out.append((f"secrets.{key}", f"is reserved by the LangSmith control plane{where}"))
-    sc, src = d.source_config, d.source_revision_config
-    if d.source == "github":
-        for prop, required in (
-            ("source_config.integration_id", sc.integration_id),
-            ("source_config.repo_url", sc.repo_url),
-            ("source_revision_config.repo_ref", src.repo_ref),
-            ("source_revision_config.langgraph_config_path", src.langgraph_config_path),
-        ):
-            if required is None:
-                out.append((prop, "is required when source is 'github'"))
-        present = (
-            ("source_revision_config.image_uri", src.image_uri),
-            ("source_config.listener_id", sc.listener_id),
-            ("source_config.listener_config", sc.listener_config),
-            ("source_config.custom_url", sc.custom_url),
-            ("source_config.resource_spec", sc.resource_spec),
-            ("secret_references", d.secret_references),
-        )
-        for prop, found in present:
-            if found is not None:
-                out.append((prop, "only applies to source 'external_docker'"))
-        ref = src.repo_ref or ""
-        if sc.build_on_push and ref.startswith("refs/tags/"):
-            out.append(("source_config.build_on_push", "cannot be true when repo_ref is a tag (refs/tags/...)"))
-    elif d.source == "external_docker":
-        if src.image_uri is None:
-            out.append(("source_revision_config.image_uri", "is required when source is 'external_docker'"))
-        present = (
-            ("source_config.integration_id", sc.integration_id),
-            ("source_config.repo_url", sc.repo_url),
-            ("source_config.build_on_push", sc.build_on_push),
-            ("source_config.deployment_type", sc.deployment_type),
-            ("source_revision_config.repo_ref", src.repo_ref),
-            ("source_revision_config.langgraph_config_path", src.langgraph_config_path),
-        )
-        for prop, extra in present:
-            if extra is not None:
-                out.append((prop, "only applies to source 'github'"))
+    for f in FIELDS:
+        if d.source in f.required_for and _at(d, f.path) is None:
+            out.append((f.path, f"is required when source is {d.source!r}"))
+    for f in FIELDS:
+        where = f.present_at or f.path
+        if d.source not in f.sources and _at(d, where) is not None:
+            out.append((where, f"only applies to source {' or '.join(repr(s) for s in sorted(f.sources))}"))
+    ref = d.source_revision_config.repo_ref or ""
+    if d.source_config.build_on_push and ref.startswith("refs/tags/"):
+        out.append(("source_config.build_on_push", "cannot be true when repo_ref is a tag (refs/tags/...)"))
     if d.secrets and d.secret_references:
         for ref_ in d.secret_references:
             if ref_.name in d.secrets:
@@ -342,8 +298,9 @@ def rule_failures(d: DeploymentInputs) -> list[tuple[str, str]]:
 
 
 def apply_defaults(inputs: dict[str, Any]) -> dict[str, Any]:
-    """Fill in `DEFAULTS` for the inputs' source (unknown values are left alone)."""
-    for path, default in DEFAULTS.get(str(inputs.get("source")), {}).items():
+    """Fill in the field table's defaults for the inputs' source (unknown values are left alone):
+    the preview shows them, and the service answers 400 to a github create without them."""
+    for path, default in defaults(str(inputs.get("source"))).items():
         parent, key = path.split(".")
         node = inputs.get(parent)
         if node is None:
@@ -361,30 +318,6 @@ def _loc(loc: tuple[int | str, ...]) -> str:
         elif p not in ("function-after[_pairs()]",):
             parts.append(str(p))
     return ".".join(parts)
-
-
-def unknown_at(raw: Any, loc: tuple[int | str, ...]) -> bool:
-    """True when the value at `loc` (or one of its parents) is not known yet."""
-    node = raw
-    for part in loc:
-        if node == UNKNOWN:
-            return True
-        in_dict = isinstance(node, dict) and part in node
-        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
-        if not (in_dict or in_list):
-            return False
-        node = node[part]
-    return bool(node == UNKNOWN)
-
-
-def _contains_unknown(raw: Any) -> bool:
-    if raw == UNKNOWN:
-        return True
-    if isinstance(raw, dict):
-        return any(_contains_unknown(v) for v in raw.values())
-    if isinstance(raw, list):
-        return any(_contains_unknown(v) for v in raw)
-    return False
 
 
 def validate(raw: dict[str, Any]) -> tuple[DeploymentInputs | None, list[tuple[str, str]]]:
@@ -406,7 +339,7 @@ def validate(raw: dict[str, Any]) -> tuple[DeploymentInputs | None, list[tuple[s
             if err["type"] == "extra_forbidden":
                 msg = "is not a known property"
             failures.append((prop, msg))
-        if not failures and not _contains_unknown(raw):
+        if not failures and not is_unknown(raw):
             failures.append(("(inputs)", "invalid inputs"))
         return None, failures
     failures = [(p, r) for p, r in rule_failures(model) if not unknown_at(raw, tuple(p.split(".")))]

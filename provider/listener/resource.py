@@ -12,8 +12,8 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
-from .listener_inputs import LISTENER_OUTPUTS
-from .listener_provider import ListenerProvider
+from .model import LISTENER_OUTPUTS
+from .provider import ListenerProvider
 
 
 class Listener(Resource, module="langsmith", name="Listener"):

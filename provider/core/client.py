@@ -17,8 +17,7 @@ from urllib3.util.retry import Retry
 
 from .config import CONFIG_URL, ENV_URL, Settings, explain_forbidden
 from .errors import ProviderError
-
-JSON = dict[str, Any]
+from .values import JSON
 
 USER_AGENT = "langsmith-pulumi-provider/0.1"
 DEFAULT_TIMEOUT = (10.0, 30.0)  # (connect, read) seconds

@@ -1,25 +1,26 @@
 """The dynamic provider of `Listener`: a self-hosted data plane registered with the control plane.
 
 Pickled into state by reference, like `DeploymentProvider`. A listener has no env to carry an
-ownership marker, but its `compute_id` is unique per workspace (spec: ListenerCreateRequest), so it is
+ownership tag, but its `compute_id` is unique per workspace (spec: ListenerCreateRequest), so it is
 the identity: a listener that did not exist before our POST and exists after a lost answer is ours.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 from pydantic import ValidationError
 
-from .base import ConfiguredProvider
-from .client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
-from .errors import ProviderError
-from .inputs import unknown_at, with_unknown_sentinel
-from .listener_inputs import LISTENER_OUTPUTS, ListenerInputs, patch_body, plan_listener
-from .waiter import progress
+from ..core.base import ConfiguredProvider
+from ..core.client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
+from ..core.errors import ProviderError
+from ..core.progress import progress
+from ..core.values import JSON, unknown_at, with_unknown_sentinel
+from .fields import FIELDS
+from .model import LISTENER_OUTPUTS, ListenerInputs, listener_changes, patch_body
 
-JSON = dict[str, Any]
 POST_ATTEMPTS = 3
 
 
@@ -45,7 +46,7 @@ class ListenerProvider(ConfiguredProvider):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces, updates = plan_listener(olds, with_unknown_sentinel(news))
+        replaces, updates = listener_changes(olds, with_unknown_sentinel(news))
         return DiffResult(changes=bool(replaces or updates), replaces=list(replaces))
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -101,10 +102,9 @@ class ListenerProvider(ConfiguredProvider):
             raise
         outs = _outputs(props, listener)
         # Declared inputs mirror the server, so refresh shows drift and the next `up` puts it back.
-        if props.get("k8s_namespaces") is not None:
-            outs["k8s_namespaces"] = outs["server_k8s_namespaces"]
-        if props.get("version") is not None:
-            outs["version"] = listener.get("version")
+        for f in FIELDS:
+            if f.drift and props.get(f.path) is not None:
+                outs[f.path] = _at(listener, f.api_path)
         return ReadResult(id_, outs, _declared(outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -139,3 +139,10 @@ def _outputs(props: dict[str, Any], listener: JSON) -> JSON:
         updated_at=listener.get("updated_at"),
     )
     return {k: outs.get(k) for k in (*ListenerInputs.model_fields, *LISTENER_OUTPUTS)}
+
+
+def _at(body: Mapping[str, Any], path: str) -> Any:
+    node: Any = body
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node

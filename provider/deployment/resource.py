@@ -15,10 +15,10 @@ from typing import Any, Literal, TypedDict
 import pulumi
 from pulumi.dynamic import Resource
 
-from .deployment_provider import DeploymentProvider
-from .plan import INPUT_KEYS, OUTPUT_KEYS, owner_token
-
-SECRET_OUTPUTS = ["secrets", "secrets_hash"]
+from ..core.waiter import Polling
+from .changes import INPUT_KEYS, OUTPUT_KEYS, ownership_id
+from .fields import SECRET_OUTPUTS
+from .provider import DeploymentProvider
 
 
 class ResourceSpecArgs(TypedDict, total=False):
@@ -63,6 +63,8 @@ class SourceConfigArgs:
     resource_spec: ResourceSpecArgs | Mapping[str, Any] | None = None
     listener_id: pulumi.Input[str] | None = None
     listener_config: ListenerConfigArgs | Mapping[str, Any] | None = None
+    install_command: pulumi.Input[str] | None = None
+    build_command: pulumi.Input[str] | None = None
 
 
 @dataclasses.dataclass
@@ -86,9 +88,9 @@ class WaitArgs:
     """`custom_timeouts` never reach a dynamic provider, so the wait is configured here."""
 
     enabled: bool = True
-    timeout_seconds: float = 1800.0
-    poll_min_seconds: float = 0.5
-    poll_max_seconds: float = 5.0
+    timeout_seconds: float = Polling.timeout
+    poll_min_seconds: float = Polling.poll_min
+    poll_max_seconds: float = Polling.poll_max
 
 
 @dataclasses.dataclass
@@ -159,7 +161,7 @@ class Deployment(Resource, module="langsmith", name="Deployment"):
         props: dict[str, Any] = {key: None for key in OUTPUT_KEYS}
         props.update(values)
         props.setdefault("name", None)
-        props["owner"] = owner_token(pulumi.get_project(), pulumi.get_stack(), resource_name)
+        props["owner"] = ownership_id(pulumi.get_project(), pulumi.get_stack(), resource_name)
         if values.get("name") is None:
             props["name_prefix"] = resource_name
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS))

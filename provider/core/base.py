@@ -21,6 +21,7 @@ class ConfiguredProvider(ResourceProvider):
     _settings: Settings | None = None
     config_error: str | None = "the provider was not configured"
     _client_obj: ControlPlaneClient | None = None
+    _lock = threading.Lock()  # until configure() gives the instance its own
 
     def configure(self, req: ConfigureRequest) -> None:
         raw = {key: req.config.get(key) for key in (CONFIG_API_KEY, CONFIG_WORKSPACE_ID, CONFIG_URL)}

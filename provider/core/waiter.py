@@ -9,15 +9,14 @@ capped at `poll_max`. A short phase is noticed quickly; a long build costs about
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import engine_log
 from .client import CURRENT, ControlPlaneClient, not_found
 from .errors import ProviderError
+from .progress import progress
 from .statuses import BUILD_PHASE_FAILED, DEPLOYED, SKIPPED, failed
 
 LOG_TAIL_LINES = 15
@@ -54,13 +53,6 @@ class WaitTimeout(ProviderError):
             "(wait.timeout_seconds). The revision keeps going on the server; `pulumi refresh` then "
             "`pulumi up` picks it up again."
         )
-
-
-def progress(message: str, ephemeral: bool = False) -> None:
-    """On the resource's row of `pulumi up` (`ephemeral`: as its live status, not kept in the summary),
-    else on stderr, which `pulumi up` shows under the stack; nothing secret is ever passed here."""
-    if not engine_log.log(message, ephemeral=ephemeral):
-        print(f"[langsmith] {message}", file=sys.stderr, flush=True)
 
 
 class Waiter:

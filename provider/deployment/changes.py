@@ -15,66 +15,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .inputs import CREATE_ONLY_DEFAULTS, DEFAULTS, OWNER_ENV, UNKNOWN
-from .statuses import DEPLOYED, failed
+from ..core.schema import Change
+from ..core.statuses import DEPLOYED, failed
+from ..core.values import JSON, is_unknown
+from . import fields
+from .model import OWNERSHIP_ENV
 
-JSON = dict[str, Any]
-
-# Changing one of these needs a new deployment: the spec says each "cannot be changed (PATCH)", and
-# LangChain's Terraform provider marks each RequiresReplace (repo_url included, although newer docs
-# describe a PATCH of it: the spec's servers answer 400).
-REPLACE_PATHS: tuple[str, ...] = (
-    "name",
-    "source",
-    "source_config.deployment_type",
-    "source_config.integration_id",
-    "source_config.repo_url",
-    "source_config.listener_id",
-    "source_config.listener_config.k8s_namespace",
-)
-# Applied by PATCH without a revision.
-PATCH_PATHS: tuple[str, ...] = (
-    "display_name",
-    "source_config.build_on_push",
-    "source_config.custom_url",
-)
-# Not in the official spec (servers of that shape ignore it): never sent to them, kept in state only.
-NEWER_API_PATHS: tuple[str, ...] = ("display_name",)
-# Each change here is rolled out as a new revision.
-REVISION_PATHS: tuple[str, ...] = (
-    "source_revision_config.repo_ref",
-    "source_revision_config.langgraph_config_path",
-    "source_revision_config.image_uri",
-    "secret_references",
-)
-# Provider-side settings: stored in state, never sent to the API.
-LOCAL_PATHS: tuple[str, ...] = ("adopt", "delete_tracing_project", "wait")
-
-INPUT_KEYS: tuple[str, ...] = (
-    "name",
-    "display_name",
-    "source",
-    "source_config",
-    "source_revision_config",
-    "secrets",
-    "secret_references",
-    "adopt",
-    "delete_tracing_project",
-    "wait",
-    "owner",
-    "name_prefix",
-)
-OUTPUT_KEYS: tuple[str, ...] = (
-    "deployment_id",
-    "url",
-    "latest_revision_id",
-    "active_revision_id",
-    "revision_status",
-    "status",
-    "created_at",
-    "updated_at",
-    "secrets_hash",
-)
+REPLACE_PATHS = fields.paths(Change.REPLACE)
+PATCH_PATHS = fields.PATCH_PATHS
+NEWER_API_PATHS = fields.NEWER_API_PATHS
+LOCAL_PATHS = fields.STATE_PATHS
+INPUT_KEYS = fields.INPUT_KEYS
+OUTPUT_KEYS = fields.OUTPUTS
+#: Revision fields inside source_config sent as they are (resource_spec is merged with the server's).
+REVISION_SOURCE_CONFIG_PATHS = tuple(p for p in fields.REVISION_VALUE_PATHS if p.startswith("source_config."))
 
 
 def get_path(data: Mapping[str, Any] | None, path: str) -> Any:
@@ -91,18 +45,8 @@ def declared(props: Mapping[str, Any] | None, path: str) -> Any:
     unset: state written before the defaults existed then compares equal to an explicit default."""
     value = get_path(props, path)
     if value is None and props:
-        value = DEFAULTS.get(str(props.get("source")), {}).get(path)
+        value = fields.defaults(str(props.get("source"))).get(path)
     return value
-
-
-def is_unknown(value: Any) -> bool:
-    if value == UNKNOWN:
-        return True
-    if isinstance(value, Mapping):
-        return any(is_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(is_unknown(v) for v in value)
-    return False
 
 
 def secrets_hash(secrets: Mapping[str, str] | None) -> str | None:
@@ -120,24 +64,24 @@ def masked(value: Any) -> bool:
 
 
 def server_secrets(deployment: Mapping[str, Any]) -> dict[str, str] | None:
-    """The user's env vars as the server holds them, without the provider's ownership marker;
+    """The user's env vars as the server holds them, without the provider's ownership tag;
     None when the server does not tell the values."""
-    items = [s for s in deployment.get("secrets") or [] if s.get("name") != OWNER_ENV]
+    items = [s for s in deployment.get("secrets") or [] if s.get("name") != OWNERSHIP_ENV]
     if any(masked(s.get("value")) for s in items):
         return None
     return {str(s["name"]): str(s["value"]) for s in items}
 
 
-def owner_of(deployment: Mapping[str, Any]) -> str | None:
-    """The ownership marker's value; None when absent or masked (ownership cannot be proven)."""
+def ownership_tag_on(deployment: Mapping[str, Any]) -> str | None:
+    """The ownership tag's value; None when absent or masked (ownership cannot be proven)."""
     for item in deployment.get("secrets") or []:
-        if item.get("name") == OWNER_ENV:
+        if item.get("name") == OWNERSHIP_ENV:
             value = item.get("value")
             return None if masked(value) else str(value)
     return None
 
 
-def owner_token(project: str, stack: str, resource_name: str) -> str:
+def ownership_id(project: str, stack: str, resource_name: str) -> str:
     """Stable per resource: a retried create recognises what it created earlier, and nothing else."""
     return hashlib.sha256(f"{project}/{stack}/{resource_name}".encode()).hexdigest()[:16]
 
@@ -162,14 +106,14 @@ def is_auto_named(props: Mapping[str, Any]) -> bool:
     return bool(props.get("name_prefix"))
 
 
-def marker(news: Mapping[str, Any]) -> str | None:
-    """The ownership marker this deployment carries: the resource's owner token plus its
+def ownership_tag(news: Mapping[str, Any]) -> str | None:
+    """The ownership tag this deployment carries: the resource's ownership id (its `owner` input) plus its
     replace-triggering fields. A retried create recognises the deployment an earlier attempt made
     (whatever its autoname), and a replacement never mistakes the deployment it replaces for its own."""
     owner = news.get("owner")
     if not owner:
         return None
-    keyed = [str(owner)] + [json.dumps(get_path(news, p), sort_keys=True) for p in REPLACE_PATHS[1:]]
+    keyed = [str(owner)] + [json.dumps(get_path(news, p), sort_keys=True) for p in fields.REPLACE_BEHIND_NAME]
     return f"{owner}-{hashlib.sha256('|'.join(keyed).encode()).hexdigest()[:8]}"
 
 
@@ -178,7 +122,7 @@ def fixed_field_clashes(news: Mapping[str, Any], deployment: Mapping[str, Any]) 
     on a deployment about to be adopted; only fields the server reports (it does not echo
     listener_config reliably)."""
     out = []
-    for path in REPLACE_PATHS[1:]:
+    for path in fields.REPLACE_BEHIND_NAME:
         theirs, ours = get_path(deployment, path), declared(news, path)
         if path.endswith("k8s_namespace") or theirs is None or ours is None or is_unknown(ours):
             continue
@@ -188,7 +132,7 @@ def fixed_field_clashes(news: Mapping[str, Any], deployment: Mapping[str, Any]) 
 
 
 def replace_fields_changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-    return any(_differs(declared(olds, p), declared(news, p)) for p in REPLACE_PATHS[1:])
+    return any(_differs(declared(olds, p), declared(news, p)) for p in fields.REPLACE_BEHIND_NAME)
 
 
 # Payloads ---------------------------------------------------------------------------------------
@@ -203,22 +147,22 @@ def _prune(value: Any) -> Any:
     return value
 
 
-def secrets_payload(secrets: Mapping[str, str] | None, mark: str | None) -> list[JSON]:
-    """Env list with the ownership marker; never empty, because `[]` on update means 'unchanged'."""
+def secrets_payload(secrets: Mapping[str, str] | None, tag: str | None) -> list[JSON]:
+    """Env list with the ownership tag; never empty, because `[]` on update means 'unchanged'."""
     items = [{"name": k, "value": v} for k, v in sorted((secrets or {}).items())]
-    if mark:
-        items.append({"name": OWNER_ENV, "value": mark})
+    if tag:
+        items.append({"name": OWNERSHIP_ENV, "value": tag})
     return items
 
 
 def create_payload(news: Mapping[str, Any]) -> JSON:
     """POST /v2/deployments body. display_name is not accepted on create; it is PATCHed after.
-    The documented defaults are filled in (`inputs.DEFAULTS`, `inputs.CREATE_ONLY_DEFAULTS`): the
+    The documented defaults are filled in (`fields.create_defaults`): the
     service answers 400 to a github create without deployment_type or build_on_push, and to an
     external_docker create without resource_spec. `secrets` is required by the spec: always sent."""
     sc = dict(news.get("source_config") or {})
     source = str(news.get("source"))
-    for path, default in {**DEFAULTS.get(source, {}), **CREATE_ONLY_DEFAULTS.get(source, {})}.items():
+    for path, default in fields.create_defaults(source).items():
         key = path.split(".", 1)[1]
         if sc.get(key) is None:
             sc[key] = copy.deepcopy(default)
@@ -227,7 +171,7 @@ def create_payload(news: Mapping[str, Any]) -> JSON:
         "source": news["source"],
         "source_config": _prune(sc),
         "source_revision_config": _prune(news.get("source_revision_config") or {}),
-        "secrets": secrets_payload(news.get("secrets"), marker(news)),
+        "secrets": secrets_payload(news.get("secrets"), ownership_tag(news)),
     }
     if news.get("secret_references") is not None:
         body["secret_references"] = _prune(news["secret_references"])
@@ -253,14 +197,17 @@ def revision_payload(news: Mapping[str, Any], current: Mapping[str, Any]) -> JSO
     )
     if spec is not None:
         body["source_config"] = {"resource_spec": spec}
-    mark = marker(news)
+    for path in REVISION_SOURCE_CONFIG_PATHS:
+        if (value := get_path(news, path)) is not None:  # the API cannot clear these: unset keeps the last
+            body.setdefault("source_config", {})[path.split(".", 1)[1]] = value
+    tag = ownership_tag(news)
     if news.get("secrets") is not None:
-        body["secrets"] = secrets_payload(news.get("secrets"), mark)
-    elif mark and owner_of(current) != mark and (carried := server_secrets(current)) is not None:
-        # Unmanaged env: carry the server's values forward, adding the ownership marker. When the
-        # server masks the values, `secrets` is left out (the env is kept as it is) and the marker
+        body["secrets"] = secrets_payload(news.get("secrets"), tag)
+    elif tag and ownership_tag_on(current) != tag and (carried := server_secrets(current)) is not None:
+        # Unmanaged env: carry the server's values forward, adding the ownership tag. When the
+        # server masks the values, `secrets` is left out (the env is kept as it is) and the ownership tag
         # cannot be added without destroying them.
-        body["secrets"] = secrets_payload(carried, mark)
+        body["secrets"] = secrets_payload(carried, tag)
     if news.get("secret_references") is not None:
         body["secret_references"] = _prune(news["secret_references"])
     return body
@@ -289,7 +236,7 @@ def patch_payload(paths: list[str] | tuple[str, ...], news: Mapping[str, Any]) -
 
 
 @dataclass(frozen=True)
-class Plan:
+class ChangeSet:
     """What an update has to do; `changes` is False only when nothing at all differs."""
 
     replaces: tuple[str, ...] = ()
@@ -327,17 +274,22 @@ def _unsettled(status: Any, wait: Any) -> bool:
     return waits and status not in (None, DEPLOYED)
 
 
-def plan_update(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
+def change_set(olds: Mapping[str, Any], news: Mapping[str, Any]) -> ChangeSet:
     """Classify each changed input per the mutability matrix. `olds` are the previous outputs
     (inputs echoed back, with server-owned values refreshed by `read`)."""
     # An autoname is chosen by check (kept across updates, new on replacement), so only the fields
     # behind it decide a replacement.
-    paths = REPLACE_PATHS[1:] if is_auto_named(news) else REPLACE_PATHS
+    paths = fields.REPLACE_BEHIND_NAME if is_auto_named(news) else REPLACE_PATHS
     replaces = tuple(p for p in paths if _differs(declared(olds, p), declared(news, p)))
     patch = tuple(
         p for p in PATCH_PATHS if get_path(news, p) is not None and _differs(declared(olds, p), declared(news, p))
     )
-    revision = [p for p in REVISION_PATHS if _differs(get_path(olds, p), get_path(news, p))]
+    revision = [
+        p
+        for p in fields.REVISION_VALUE_PATHS
+        if _differs(get_path(olds, p), get_path(news, p))
+        and not (p in REVISION_SOURCE_CONFIG_PATHS and get_path(news, p) is None)  # unset: keeps the last
+    ]
     new_secrets = news.get("secrets")
     old_hash = olds.get("secrets_hash")
     if new_secrets is not None and (is_unknown(new_secrets) or secrets_hash(new_secrets) != old_hash):
@@ -348,7 +300,7 @@ def plan_update(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
         revision.append("revision_status")
     local = tuple(p for p in LOCAL_PATHS if _differs(olds.get(p), news.get(p)))
     same_name = not is_auto_named(news) and not _differs(olds.get("name"), news.get("name"))
-    return Plan(
+    return ChangeSet(
         replaces=replaces,
         patch=() if replaces else patch,
         revision=() if replaces else tuple(revision),

@@ -1,4 +1,4 @@
-"""The dynamic ResourceProvider for LangSmith deployments: thin CRUD over `plan`, `client`, `waiter`.
+"""The dynamic ResourceProvider for LangSmith deployments: thin CRUD over `changes`, `client`, `waiter`.
 
 This class is pickled into state *by reference* (module + class name, empty instance dict), so no
 code or credential is stored and fixes here apply to delete and refresh too. Settings arrive at run
@@ -7,35 +7,33 @@ time through `configure()`.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Mapping
 from typing import Any
 
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
-    ResourceProvider,
     UpdateResult,
 )
 
-from . import errors, host_pool, plan
-from .client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
-from .config import CONFIG_API_KEY, CONFIG_URL, CONFIG_WORKSPACE_ID, ConfigurationError, Settings, resolve_settings
-from .errors import ProviderError
-from .inputs import apply_defaults, validate, with_unknown_sentinel
-from .once import at_most_once
-from .statuses import DELETING, can_still_deploy
-from .waiter import Polling, Waiter, progress
+from ..core import errors, host_pool
+from ..core.base import ConfiguredProvider
+from ..core.client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
+from ..core.errors import ProviderError
+from ..core.once import at_most_once
+from ..core.progress import progress
+from ..core.schema import Compare
+from ..core.statuses import DELETING, can_still_deploy
+from ..core.values import JSON, is_unknown, with_unknown_sentinel
+from ..core.waiter import Polling, Waiter
+from . import changes, fields
+from .model import WaitOptions, apply_defaults, validate
 
 host_pool.widen_once()
 errors.quiet_tracebacks()
-
-JSON = dict[str, Any]
 
 
 class DeploymentError(ProviderError):
@@ -43,12 +41,7 @@ class DeploymentError(ProviderError):
 
 
 def _polling(props: Mapping[str, Any]) -> Polling:
-    wait = props.get("wait") or {}
-    return Polling(
-        timeout=float(wait.get("timeout_seconds", 1800.0)),
-        poll_min=float(wait.get("poll_min_seconds", 0.5)),
-        poll_max=float(wait.get("poll_max_seconds", 5.0)),
-    )
+    return WaitOptions.model_validate(props.get("wait") or {}, strict=False).polling()
 
 
 def _waits(props: Mapping[str, Any]) -> bool:
@@ -56,32 +49,11 @@ def _waits(props: Mapping[str, Any]) -> bool:
 
 
 def _inputs(props: Mapping[str, Any]) -> JSON:
-    return {k: props[k] for k in plan.INPUT_KEYS if props.get(k) is not None}
+    return {k: props[k] for k in changes.INPUT_KEYS if props.get(k) is not None}
 
 
-class DeploymentProvider(ResourceProvider):
+class DeploymentProvider(ConfiguredProvider):
     """CRUD for `Deployment`; see README "How it behaves" for the user-facing contract."""
-
-    _settings: Settings | None = None
-    _config_error: str | None = "the provider was not configured"
-    _client_obj: ControlPlaneClient | None = None
-    _lock = threading.Lock()
-
-    def configure(self, req: ConfigureRequest) -> None:
-        raw = {key: req.config.get(key) for key in (CONFIG_API_KEY, CONFIG_WORKSPACE_ID, CONFIG_URL)}
-        try:
-            self._settings, self._config_error = resolve_settings(raw, os.environ), None
-        except ConfigurationError as exc:
-            self._settings, self._config_error = None, str(exc)
-        self._client_obj = None
-
-    def _client(self) -> ControlPlaneClient:
-        if self._settings is None:
-            raise ConfigurationError(self._config_error or "the provider was not configured")
-        with self._lock:
-            if self._client_obj is None:
-                self._client_obj = ControlPlaneClient(self._settings)
-            return self._client_obj
 
     # check / diff ------------------------------------------------------------------------------
 
@@ -89,12 +61,12 @@ class DeploymentProvider(ResourceProvider):
         olds = with_unknown_sentinel(_olds or {})
         inputs = {k: with_unknown_sentinel(v) for k, v in news.items() if k != "__provider"}
         failures: list[CheckFailure] = []
-        if self._config_error:
-            failures.append(CheckFailure("provider", self._config_error))
+        if self.config_error:
+            failures.append(CheckFailure("provider", self.config_error))
         if not inputs.get("name") and inputs.get("name_prefix"):
             # Keep the autoname across updates; pick a new one when the deployment gets replaced.
-            keep = olds.get("name") if olds and not plan.replace_fields_changed(olds, inputs) else None
-            inputs["name"] = keep or plan.auto_name(str(inputs["name_prefix"]))
+            keep = olds.get("name") if olds and not changes.replace_fields_changed(olds, inputs) else None
+            inputs["name"] = keep or changes.auto_name(str(inputs["name_prefix"]))
         apply_defaults(inputs)
         _model, problems = validate(inputs)
         failures += [CheckFailure(prop, reason) for prop, reason in problems]
@@ -108,9 +80,9 @@ class DeploymentProvider(ResourceProvider):
         if not olds or olds.get("name") != news.get("name") or olds.get("delete_tracing_project"):
             return []
         out = []
-        for path in plan.REPLACE_PATHS[1:]:
-            new = plan.declared(news, path)
-            if not plan.is_unknown(new) and plan.declared(olds, path) != new:
+        for path in fields.REPLACE_BEHIND_NAME:
+            new = changes.declared(news, path)
+            if not is_unknown(new) and changes.declared(olds, path) != new:
                 out.append(
                     (
                         path,
@@ -122,14 +94,14 @@ class DeploymentProvider(ResourceProvider):
         return out
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        p = plan.plan_update(olds, with_unknown_sentinel(news))
-        replaces = sorted({path.split(".")[0] for path in p.replaces})
-        return DiffResult(changes=p.changes, replaces=replaces, delete_before_replace=p.delete_before_replace)
+        change = changes.change_set(olds, with_unknown_sentinel(news))
+        replaces = sorted({path.split(".")[0] for path in change.replaces})
+        return DiffResult(changes=change.changes, replaces=replaces, delete_before_replace=change.delete_before_replace)
 
     # create ------------------------------------------------------------------------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        client = self._client()
+        client = self.client()
         waiter = Waiter(client, _polling(props))
         name = str(props["name"])
         deployment, fresh = self._find_or_create(client, waiter, props)
@@ -153,7 +125,7 @@ class DeploymentProvider(ResourceProvider):
             return self._claim(client, existing, props), False
 
         def create() -> tuple[JSON, bool]:
-            created = client.create_deployment(plan.create_payload(props))
+            created = client.create_deployment(changes.create_payload(props))
             progress(f"{name}: created deployment {created['id']}")
             return created, True
 
@@ -172,13 +144,13 @@ class DeploymentProvider(ResourceProvider):
 
     @staticmethod
     def _find(client: ControlPlaneClient, props: JSON) -> JSON | None:
-        """This resource's deployment from an earlier attempt (found by its marker, whatever its
+        """This resource's deployment from an earlier attempt (found by its ownership tag, whatever its
         autoname), else a deployment holding the exact name."""
-        mark = plan.marker(props)
-        if plan.is_auto_named(props) and mark:
-            prefix = plan.slug(str(props["name_prefix"]))
+        tag = changes.ownership_tag(props)
+        if changes.is_auto_named(props) and tag:
+            prefix = changes.slug(str(props["name_prefix"]))
             for item in client.iter_deployments(name_contains=prefix):
-                if plan.owner_of(item) == mark and item.get("status") not in DELETING:
+                if changes.ownership_tag_on(item) == tag and item.get("status") not in DELETING:
                     return item
         return client.find_deployment(str(props["name"]))
 
@@ -186,11 +158,11 @@ class DeploymentProvider(ResourceProvider):
     def _claim(client: ControlPlaneClient, found: JSON, props: JSON) -> JSON:
         name = str(props["name"])
         deployment = client.get_deployment(str(found["id"]))
-        if props.get("owner") and plan.owner_of(deployment) == plan.marker(props):
+        if props.get("owner") and changes.ownership_tag_on(deployment) == changes.ownership_tag(props):
             progress(f"{name}: resuming deployment {deployment['id']} created by an earlier run")
             return deployment
         if props.get("adopt"):
-            clashes = plan.fixed_field_clashes(props, deployment)
+            clashes = changes.fixed_field_clashes(props, deployment)
             if clashes:
                 raise DeploymentError(
                     f"{name}: cannot adopt deployment {deployment['id']}: "
@@ -210,11 +182,11 @@ class DeploymentProvider(ResourceProvider):
         dep_id = str(deployment["id"])
         paths = [
             p
-            for p in self._patchable(client, dep_id, plan.PATCH_PATHS, props)
-            if plan.get_path(props, p) is not None and plan.get_path(deployment, p) != plan.get_path(props, p)
+            for p in self._patchable(client, dep_id, changes.PATCH_PATHS, props)
+            if changes.get_path(props, p) is not None and changes.get_path(deployment, p) != changes.get_path(props, p)
         ]
         if paths:
-            client.patch_deployment(dep_id, plan.patch_payload(paths, props))
+            client.patch_deployment(dep_id, changes.patch_payload(paths, props))
         latest = deployment.get("latest_revision_id")
         if fresh:
             return str(latest) if latest else None
@@ -225,8 +197,8 @@ class DeploymentProvider(ResourceProvider):
     @staticmethod
     def _patchable(client: ControlPlaneClient, dep_id: str, paths: tuple[str, ...], props: JSON) -> tuple[str, ...]:
         """The PATCH fields this server understands; says once why a declared one is not sent."""
-        kept = plan.without_newer_api(paths, client.shape(dep_id))
-        dropped = [p for p in paths if p not in kept and plan.get_path(props, p) is not None]
+        kept = changes.without_newer_api(paths, client.shape(dep_id))
+        dropped = [p for p in paths if p not in kept and changes.get_path(props, p) is not None]
         if dropped and client.note_once(f"{dep_id}:{','.join(dropped)}"):
             progress(
                 f"{props.get('name')}: this control plane follows the official API spec, which has no "
@@ -240,7 +212,7 @@ class DeploymentProvider(ResourceProvider):
         interrupted run started): wait for it rather than roll out another. A latest revision that
         404s (pruned) counts as unknown: the active one is DEPLOYED, any other is rolled again."""
         latest = deployment.get("latest_revision_id")
-        if latest and plan.revision_matches(props, deployment):
+        if latest and changes.revision_matches(props, deployment):
             if latest == deployment.get("active_revision_id"):
                 return str(latest)
             try:
@@ -256,12 +228,12 @@ class DeploymentProvider(ResourceProvider):
     @staticmethod
     def _say_if_masked(client: ControlPlaneClient, props: Mapping[str, Any], deployment: JSON) -> None:
         """Say once what cannot be known when the server masks or leaves out env values."""
-        if plan.server_secrets(deployment) is not None or not client.note_once(f"masked:{deployment.get('id')}"):
+        if changes.server_secrets(deployment) is not None or not client.note_once(f"masked:{deployment.get('id')}"):
             return
         if props.get("secrets") is not None:
             what = "drift of `secrets` cannot be detected (the declared values are assumed to hold)"
         else:
-            what = "the environment is left as it is; the ownership marker cannot be added to it"
+            what = "the environment is left as it is; the ownership tag cannot be added to it"
         progress(f"{props.get('name')}: this control plane does not return env values: {what}")
 
     @staticmethod
@@ -269,7 +241,7 @@ class DeploymentProvider(ResourceProvider):
         """Roll out a revision with the documented PATCH, at most once: after a lost answer, a new
         latest revision is ours. The revision to wait for is the deployment's new latest one."""
         before = current.get("latest_revision_id")
-        body = plan.revision_payload(props, current)
+        body = changes.revision_payload(props, current)
         DeploymentProvider._say_if_masked(client, props, current)
 
         def moved(deployment: JSON) -> str | None:
@@ -287,22 +259,22 @@ class DeploymentProvider(ResourceProvider):
 
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         olds, news = _olds, _news
-        p = plan.plan_update(olds, news)
-        if not (p.patch or p.revision):
+        change = changes.change_set(olds, news)
+        if not (change.patch or change.revision):
             # Only provider-side settings changed: nothing to send.
-            return UpdateResult({**_inputs(news), **{k: olds.get(k) for k in plan.OUTPUT_KEYS}})
-        client = self._client()
+            return UpdateResult({**_inputs(news), **{k: olds.get(k) for k in changes.OUTPUT_KEYS}})
+        client = self.client()
         name = str(news["name"])
-        patch = self._patchable(client, _id, p.patch, news) if p.patch else ()
+        patch = self._patchable(client, _id, change.patch, news) if change.patch else ()
         if patch:
-            client.patch_deployment(_id, plan.patch_payload(patch, news))
+            client.patch_deployment(_id, changes.patch_payload(patch, news))
             progress(f"{name}: updated {', '.join(patch)} (no new revision)")
         revision = None
-        if p.revision:
+        if change.revision:
             current = client.get_deployment(_id)
-            resumed = self._rolling_out(client, _id, news, current) if p.revision == ("revision_status",) else None
+            resumed = self._rolling_out(client, _id, news, current) if change.revision == ("revision_status",) else None
             revision_id = resumed or self._new_revision(client, _id, news, current)
-            why = "the rollout an earlier run started" if resumed else ", ".join(p.revision)
+            why = "the rollout an earlier run started" if resumed else ", ".join(change.revision)
             progress(f"{name}: revision {revision_id[:8]} for {why}")
             if _waits(news):
                 revision = Waiter(client, _polling(news)).revision(_id, name, revision_id)
@@ -311,7 +283,7 @@ class DeploymentProvider(ResourceProvider):
     # read / delete -----------------------------------------------------------------------------
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        client = self._client()
+        client = self.client()
         external = not props.get("source")  # Deployment.get: nothing declared, everything is read
         try:
             deployment = client.get_deployment(id_)
@@ -343,7 +315,7 @@ class DeploymentProvider(ResourceProvider):
         return ReadResult(id_, outs, _inputs(outs))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        client = self._client()
+        client = self.client()
         name = str(props.get("name") or id_)
         try:
             client.delete_deployment(id_, delete_tracing_project=bool(props.get("delete_tracing_project")))
@@ -370,7 +342,7 @@ class DeploymentProvider(ResourceProvider):
         outs.update(
             name=deployment.get("name") or props.get("name"),
             deployment_id=deployment.get("id"),
-            url=plan.get_path(deployment, "source_config.custom_url"),
+            url=changes.get_path(deployment, "source_config.custom_url"),
             latest_revision_id=latest,
             active_revision_id=deployment.get("active_revision_id"),
             revision_status=revision_status,
@@ -387,28 +359,26 @@ class DeploymentProvider(ResourceProvider):
         declared values are assumed to hold, so nothing is written back over them."""
         if props.get("secrets") is None:
             return None
-        held = plan.server_secrets(deployment)
-        return plan.secrets_hash(held if held is not None else props["secrets"])
+        held = changes.server_secrets(deployment)
+        return changes.secrets_hash(held if held is not None else props["secrets"])
 
     @staticmethod
     def _mirror(outs: JSON, deployment: JSON) -> None:
         """On refresh, replace each declared input with the server's value, so drift shows in the
         diff and the next `up` puts it back. Undeclared fields stay unmanaged."""
-        if "display_name" in outs and "display_name" in deployment:  # absent: not known, keep
-            outs["display_name"] = deployment.get("display_name")
-        sc = dict(outs.get("source_config") or {})
-        server_sc = deployment.get("source_config") or {}
-        for key in ("build_on_push", "repo_url", "custom_url"):
-            if key in sc:
-                sc[key] = server_sc.get(key)
-        if isinstance(sc.get("resource_spec"), Mapping):
-            actual = server_sc.get("resource_spec") or {}
-            sc["resource_spec"] = {k: actual.get(k) for k in sc["resource_spec"]}
-        if sc:
-            outs["source_config"] = sc
-        src = outs.get("source_revision_config")
-        if isinstance(src, Mapping):
-            server_src = deployment.get("source_revision_config") or {}
-            outs["source_revision_config"] = {k: server_src.get(k) for k in src}
-        if "secret_references" in outs:
-            outs["secret_references"] = deployment.get("secret_references")
+        for f in fields.FIELDS:
+            if not f.drift or f.path == "name" or f.compare is Compare.HASH:
+                continue  # the name and the secrets' hash are outputs of `_outputs`
+            if f.parent is None:
+                if f.path in outs and (f.path in deployment or not f.newer_api):  # newer API absent: keep
+                    outs[f.path] = deployment.get(f.path)
+                continue
+            declared = outs.get(f.parent)
+            if not isinstance(declared, Mapping) or f.key not in declared:
+                continue
+            actual = (deployment.get(f.parent) or {}).get(f.key)
+            if f.compare is Compare.DECLARED_KEYS:
+                if not isinstance(declared[f.key], Mapping):
+                    continue
+                actual = {k: (actual or {}).get(k) for k in declared[f.key]}
+            outs[f.parent] = {**declared, f.key: actual}

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provider import plan
-from provider.inputs import OWNER_ENV, UNKNOWN
+from pulumi_langsmith.core.values import UNKNOWN
+from pulumi_langsmith.deployment import changes, fields
+from pulumi_langsmith.deployment.model import OWNERSHIP_ENV
 
 from .support.data import docker_inputs, github_inputs, with_path
 
@@ -23,7 +24,7 @@ def outputs_for(inputs: dict[str, Any]) -> dict[str, Any]:
         latest_revision_id="r-1",
         active_revision_id="r-1",
         revision_status="DEPLOYED",
-        secrets_hash=plan.secrets_hash(inputs.get("secrets")),
+        secrets_hash=changes.secrets_hash(inputs.get("secrets")),
     )
     return outs
 
@@ -34,9 +35,9 @@ def changed(inputs: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 
 def test_identical_inputs_mean_no_changes() -> None:
     for inputs in (github_inputs(), docker_inputs()):
-        p = plan.plan_update(outputs_for(inputs), copy.deepcopy(inputs))
+        p = changes.change_set(outputs_for(inputs), copy.deepcopy(inputs))
         assert not p.changes
-        assert p == plan.Plan()
+        assert p == changes.ChangeSet()
 
 
 @pytest.mark.parametrize(
@@ -51,7 +52,7 @@ def test_identical_inputs_mean_no_changes() -> None:
 )
 def test_replace_paths_replace_and_nothing_else(path: str, value: Any) -> None:
     inputs = github_inputs()
-    p = plan.plan_update(outputs_for(inputs), changed(inputs, path, value))
+    p = changes.change_set(outputs_for(inputs), changed(inputs, path, value))
     assert p.replaces == (path,)
     assert p.changes
     assert p.patch == () and p.revision == ()
@@ -59,10 +60,10 @@ def test_replace_paths_replace_and_nothing_else(path: str, value: Any) -> None:
 
 def test_same_name_replacement_deletes_first_and_new_name_does_not() -> None:
     inputs = github_inputs()
-    assert plan.plan_update(
+    assert changes.change_set(
         outputs_for(inputs), changed(inputs, "source_config.deployment_type", "prod")
     ).delete_before_replace
-    assert not plan.plan_update(outputs_for(inputs), changed(inputs, "name", "renamed")).delete_before_replace
+    assert not changes.change_set(outputs_for(inputs), changed(inputs, "name", "renamed")).delete_before_replace
 
 
 @pytest.mark.parametrize(
@@ -74,14 +75,16 @@ def test_same_name_replacement_deletes_first_and_new_name_does_not() -> None:
 )
 def test_patch_paths_patch_without_revision(path: str, value: Any) -> None:
     inputs = github_inputs()
-    p = plan.plan_update(outputs_for(inputs), changed(inputs, path, value))
+    p = changes.change_set(outputs_for(inputs), changed(inputs, path, value))
     assert p.patch == (path,)
     assert p.revision == () and p.replaces == ()
 
 
 def test_custom_url_on_docker_is_a_patch() -> None:
     inputs = docker_inputs()
-    p = plan.plan_update(outputs_for(inputs), changed(inputs, "source_config.custom_url", "https://agent.example.com"))
+    p = changes.change_set(
+        outputs_for(inputs), changed(inputs, "source_config.custom_url", "https://agent.example.com")
+    )
     assert p.patch == ("source_config.custom_url",)
 
 
@@ -112,44 +115,44 @@ def test_custom_url_on_docker_is_a_patch() -> None:
 )
 def test_revision_paths_make_one_revision(make: Any, path: str, value: Any, reason: str) -> None:
     inputs = make()
-    p = plan.plan_update(outputs_for(inputs), changed(inputs, path, value))
+    p = changes.change_set(outputs_for(inputs), changed(inputs, path, value))
     assert p.revision == (reason,)
     assert p.patch == () and p.replaces == ()
 
 
 def test_local_settings_change_state_but_call_nothing() -> None:
     inputs = github_inputs()
-    p = plan.plan_update(outputs_for(inputs), changed(inputs, "wait.timeout_seconds", 99))
+    p = changes.change_set(outputs_for(inputs), changed(inputs, "wait.timeout_seconds", 99))
     assert p.local == ("wait",) and p.changes
     assert not (p.patch or p.revision or p.replaces)
 
 
 def test_unknown_values_count_as_changes() -> None:
     inputs = github_inputs()
-    assert plan.plan_update(outputs_for(inputs), changed(inputs, "source_revision_config.repo_ref", UNKNOWN)).revision
-    assert plan.plan_update(outputs_for(inputs), changed(inputs, "secrets", UNKNOWN)).revision
-    assert plan.plan_update(outputs_for(inputs), changed(inputs, "source", UNKNOWN)).replaces == ("source",)
+    assert changes.change_set(outputs_for(inputs), changed(inputs, "source_revision_config.repo_ref", UNKNOWN)).revision
+    assert changes.change_set(outputs_for(inputs), changed(inputs, "secrets", UNKNOWN)).revision
+    assert changes.change_set(outputs_for(inputs), changed(inputs, "source", UNKNOWN)).replaces == ("source",)
 
 
 def test_secret_drift_seen_through_the_hash_only() -> None:
     inputs = github_inputs()
     olds = outputs_for(inputs)
-    olds["secrets_hash"] = plan.secrets_hash({"OPENAI_API_KEY": "changed-out-of-band"})
-    assert plan.plan_update(olds, copy.deepcopy(inputs)).revision == ("secrets",)
+    olds["secrets_hash"] = changes.secrets_hash({"OPENAI_API_KEY": "changed-out-of-band"})
+    assert changes.change_set(olds, copy.deepcopy(inputs)).revision == ("secrets",)
 
 
 def test_failed_latest_revision_is_retried_by_the_next_up() -> None:
     inputs = github_inputs()
     olds = outputs_for(inputs)
     olds["revision_status"] = "BUILD_FAILED"
-    assert plan.plan_update(olds, copy.deepcopy(inputs)).revision == ("revision_status",)
+    assert changes.change_set(olds, copy.deepcopy(inputs)).revision == ("revision_status",)
 
 
 def test_resource_spec_server_defaults_are_not_drift() -> None:
     declared = {"min_scale": 1, "cpu": 0.5}
     server = {"min_scale": 1, "max_scale": 1, "cpu": 0.5, "memory_mb": 2048, "queue_cpu": None}
-    assert not plan.spec_drift(declared, server)
-    assert plan.spec_drift(declared, {**server, "cpu": 1.0})
+    assert not changes.spec_drift(declared, server)
+    assert changes.spec_drift(declared, {**server, "cpu": 1.0})
 
 
 def test_resource_spec_is_merged_before_writing() -> None:
@@ -164,7 +167,7 @@ def test_resource_spec_is_merged_before_writing() -> None:
             }
         }
     }
-    body = plan.revision_payload(docker_inputs(), current)
+    body = changes.revision_payload(docker_inputs(), current)
     assert body["source_config"]["resource_spec"] == {
         "min_scale": 1,
         "max_scale": 2,
@@ -176,98 +179,101 @@ def test_resource_spec_is_merged_before_writing() -> None:
 
 def test_create_payload_shape() -> None:
     inputs = github_inputs(display_name="Pretty")
-    body = plan.create_payload(inputs)
+    body = changes.create_payload(inputs)
     assert "display_name" not in body  # not accepted on create; PATCHed afterwards
     assert body["secrets"] == [
         {"name": "OPENAI_API_KEY", "value": "sk-test-secret-value-1"},
-        {"name": OWNER_ENV, "value": plan.marker(inputs)},
+        {"name": OWNERSHIP_ENV, "value": changes.ownership_tag(inputs)},
     ]
     assert set(body) == {"name", "source", "source_config", "source_revision_config", "secrets"}
 
 
 def test_revision_payload_never_sends_empty_secrets() -> None:
     inputs = github_inputs(secrets={})
-    body = plan.revision_payload(inputs, {"secrets": []})
-    assert body["secrets"] == [{"name": OWNER_ENV, "value": plan.marker(inputs)}]
+    body = changes.revision_payload(inputs, {"secrets": []})
+    assert body["secrets"] == [{"name": OWNERSHIP_ENV, "value": changes.ownership_tag(inputs)}]
 
 
-def test_unmanaged_secrets_are_carried_forward_with_the_marker() -> None:
+def test_unmanaged_secrets_are_carried_forward_with_the_ownership_tag() -> None:
     inputs = github_inputs()
     del inputs["secrets"]
     current = {"secrets": [{"name": "FROM_UI", "value": "v"}]}
-    body = plan.revision_payload(inputs, current)
-    assert body["secrets"] == [{"name": "FROM_UI", "value": "v"}, {"name": OWNER_ENV, "value": plan.marker(inputs)}]
-    current["secrets"].append({"name": OWNER_ENV, "value": plan.marker(inputs)})
-    assert "secrets" not in plan.revision_payload(inputs, current)
+    body = changes.revision_payload(inputs, current)
+    assert body["secrets"] == [
+        {"name": "FROM_UI", "value": "v"},
+        {"name": OWNERSHIP_ENV, "value": changes.ownership_tag(inputs)},
+    ]
+    current["secrets"].append({"name": OWNERSHIP_ENV, "value": changes.ownership_tag(inputs)})
+    assert "secrets" not in changes.revision_payload(inputs, current)
 
 
 def test_patch_payload_only_sends_no_revision_fields() -> None:
-    body = plan.patch_payload(("display_name", "source_config.build_on_push"), github_inputs(display_name="X"))
+    body = changes.patch_payload(("display_name", "source_config.build_on_push"), github_inputs(display_name="X"))
     assert body == {"display_name": "X", "source_config": {"build_on_push": False}}
 
 
-def test_server_secrets_hide_the_marker_and_owner_reads_it() -> None:
-    dep = {"secrets": [{"name": "A", "value": "1"}, {"name": OWNER_ENV, "value": "abc"}]}
-    assert plan.server_secrets(dep) == {"A": "1"}
-    assert plan.owner_of(dep) == "abc"
-    assert plan.owner_of({"secrets": []}) is None
+def test_server_secrets_hide_the_ownership_tag_and_ownership_tag_on_reads_it() -> None:
+    dep = {"secrets": [{"name": "A", "value": "1"}, {"name": OWNERSHIP_ENV, "value": "abc"}]}
+    assert changes.server_secrets(dep) == {"A": "1"}
+    assert changes.ownership_tag_on(dep) == "abc"
+    assert changes.ownership_tag_on({"secrets": []}) is None
 
 
 @given(st.dictionaries(st.from_regex(r"[A-Z_][A-Z0-9_]{0,8}", fullmatch=True), st.text(max_size=20), max_size=6))
 def test_secrets_hash_ignores_order_and_sees_every_value(secrets: dict[str, str]) -> None:
     reordered = dict(reversed(list(secrets.items())))
-    assert plan.secrets_hash(secrets) == plan.secrets_hash(reordered)
+    assert changes.secrets_hash(secrets) == changes.secrets_hash(reordered)
     for key in secrets:
-        assert plan.secrets_hash({**secrets, key: secrets[key] + "x"}) != plan.secrets_hash(secrets)
+        assert changes.secrets_hash({**secrets, key: secrets[key] + "x"}) != changes.secrets_hash(secrets)
 
 
 @given(st.text(min_size=1, max_size=80))
 def test_slug_is_always_a_valid_name(text: str) -> None:
-    from provider.inputs import NAME_RE
+    from pulumi_langsmith.deployment.model import NAME_RE
 
-    assert NAME_RE.match(plan.slug(text))
+    assert NAME_RE.match(changes.slug(text))
 
 
 def test_auto_name_is_random_and_valid() -> None:
-    from provider.inputs import NAME_RE
+    from pulumi_langsmith.deployment.model import NAME_RE
 
-    names = {plan.auto_name("My Agent") for _ in range(20)}
+    names = {changes.auto_name("My Agent") for _ in range(20)}
     assert len(names) == 20  # never reused: a re-created stack does not hit a leftover tracing project
     for name in names:
         assert name.startswith("my-agent-") and len(name) == len("my-agent-") + 7 and NAME_RE.match(name)
 
 
-def test_marker_is_stable_and_changes_with_replacement_fields() -> None:
+def test_ownership_tag_is_stable_and_changes_with_replacement_fields() -> None:
     inputs = github_inputs()
-    first = plan.marker(inputs)
+    first = changes.ownership_tag(inputs)
     assert first and first.startswith(inputs["owner"] + "-")
-    assert first == plan.marker(copy.deepcopy(inputs))
-    assert first != plan.marker({**inputs, "owner": "another-owner"})
-    # A replacement carries another marker, so its create never resumes the deployment it replaces.
-    assert first != plan.marker(changed(inputs, "source_config.deployment_type", "prod"))
+    assert first == changes.ownership_tag(copy.deepcopy(inputs))
+    assert first != changes.ownership_tag({**inputs, "owner": "another-owner"})
+    # A replacement carries another ownership tag, so its create never resumes the deployment it replaces.
+    assert first != changes.ownership_tag(changed(inputs, "source_config.deployment_type", "prod"))
     # Fields that do not replace keep it, and so does the (auto)name.
-    assert first == plan.marker(changed(inputs, "source_revision_config.repo_ref", "x"))
-    assert first == plan.marker(changed(inputs, "name", "other"))
-    assert plan.marker({k: v for k, v in inputs.items() if k != "owner"}) is None
+    assert first == changes.ownership_tag(changed(inputs, "source_revision_config.repo_ref", "x"))
+    assert first == changes.ownership_tag(changed(inputs, "name", "other"))
+    assert changes.ownership_tag({k: v for k, v in inputs.items() if k != "owner"}) is None
 
 
 def test_auto_named_resources_replace_on_the_fields_behind_the_name_only() -> None:
     inputs = github_inputs(name_prefix="agent")
     olds = outputs_for(inputs)
-    assert not plan.plan_update(olds, changed(inputs, "name", "agent-2222222")).changes
-    p = plan.plan_update(olds, changed(inputs, "source_config.deployment_type", "prod"))
+    assert not changes.change_set(olds, changed(inputs, "name", "agent-2222222")).changes
+    p = changes.change_set(olds, changed(inputs, "source_config.deployment_type", "prod"))
     assert p.replaces == ("source_config.deployment_type",) and not p.delete_before_replace
 
 
 @given(
-    st.sampled_from(plan.REPLACE_PATHS + plan.PATCH_PATHS + plan.REVISION_PATHS[:3]),
+    st.sampled_from(changes.REPLACE_PATHS + changes.PATCH_PATHS + fields.REVISION_VALUE_PATHS[:3]),
     st.text(min_size=1, max_size=10),
 )
 def test_every_change_is_classified_exactly_once(path: str, value: str) -> None:
     inputs = github_inputs()
     news = changed(inputs, path, value)
-    p = plan.plan_update(outputs_for(inputs), news)
-    if plan.get_path(inputs, path) == value:
+    p = changes.change_set(outputs_for(inputs), news)
+    if changes.get_path(inputs, path) == value:
         assert not p.changes
         return
     kinds = [bool(p.replaces), bool(p.patch), bool(p.revision)]
@@ -281,24 +287,27 @@ def test_revision_matches_compares_declared_fields() -> None:
     inputs = github_inputs()
     dep = {
         "source_revision_config": {"repo_ref": "main", "langgraph_config_path": "langgraph.json", "image_uri": None},
-        "secrets": [{"name": "OPENAI_API_KEY", "value": "sk-test-secret-value-1"}, {"name": OWNER_ENV, "value": "x"}],
+        "secrets": [
+            {"name": "OPENAI_API_KEY", "value": "sk-test-secret-value-1"},
+            {"name": OWNERSHIP_ENV, "value": "x"},
+        ],
         "source_config": {},
     }
-    assert plan.revision_matches(inputs, dep)
-    assert not plan.revision_matches(changed(inputs, "source_revision_config.repo_ref", "dev"), dep)
-    assert not plan.revision_matches(changed(inputs, "secrets", {"OPENAI_API_KEY": "other"}), dep)
+    assert changes.revision_matches(inputs, dep)
+    assert not changes.revision_matches(changed(inputs, "source_revision_config.repo_ref", "dev"), dep)
+    assert not changes.revision_matches(changed(inputs, "secrets", {"OPENAI_API_KEY": "other"}), dep)
 
 
 def test_create_payload_fills_in_the_documented_defaults() -> None:
     inputs = github_inputs()
     del inputs["source_config"]["deployment_type"], inputs["source_config"]["build_on_push"]
-    sc = plan.create_payload(inputs)["source_config"]
+    sc = changes.create_payload(inputs)["source_config"]
     assert sc["deployment_type"] == "prod" and sc["build_on_push"] is False  # the Terraform provider's defaults
     docker = docker_inputs()
     del docker["source_config"]["resource_spec"]
-    assert plan.create_payload(docker)["source_config"]["resource_spec"] == {}  # langgraph-cli sends {} too
-    assert "deployment_type" not in plan.create_payload(docker)["source_config"]
-    assert plan.create_payload(docker_inputs())["source_config"]["resource_spec"] == {
+    assert changes.create_payload(docker)["source_config"]["resource_spec"] == {}  # langgraph-cli sends {} too
+    assert "deployment_type" not in changes.create_payload(docker)["source_config"]
+    assert changes.create_payload(docker_inputs())["source_config"]["resource_spec"] == {
         "min_scale": 1,
         "max_scale": 2,
         "cpu": 0.5,
@@ -308,7 +317,7 @@ def test_create_payload_fills_in_the_documented_defaults() -> None:
 def test_create_payload_always_sends_secrets() -> None:
     inputs = github_inputs()
     del inputs["secrets"], inputs["owner"]
-    assert plan.create_payload(inputs)["secrets"] == []
+    assert changes.create_payload(inputs)["secrets"] == []
 
 
 def test_state_without_the_defaults_equals_the_explicit_defaults() -> None:
@@ -317,8 +326,8 @@ def test_state_without_the_defaults_equals_the_explicit_defaults() -> None:
     news["source_config"].update(deployment_type="prod", build_on_push=False)
     olds = outputs_for(news)
     del olds["source_config"]["deployment_type"], olds["source_config"]["build_on_push"]
-    assert not plan.plan_update(olds, news).changes
-    assert not plan.replace_fields_changed(olds, news)
+    assert not changes.change_set(olds, news).changes
+    assert not changes.replace_fields_changed(olds, news)
 
 
 @pytest.mark.parametrize("status", ["INTERRUPTED", "UNKNOWN", "BUILDING"])
@@ -326,52 +335,52 @@ def test_transient_statuses_are_waited_for_not_rolled_again(status: str) -> None
     inputs = github_inputs()
     olds = outputs_for(inputs)
     olds["revision_status"] = status
-    assert plan.plan_update(olds, copy.deepcopy(inputs)).revision == ("revision_status",)
+    assert changes.change_set(olds, copy.deepcopy(inputs)).revision == ("revision_status",)
     no_wait = changed(inputs, "wait", {"enabled": False})
-    assert plan.plan_update({**olds, "wait": no_wait["wait"]}, no_wait).revision == ()
+    assert changes.change_set({**olds, "wait": no_wait["wait"]}, no_wait).revision == ()
 
 
 def test_an_unknown_revision_status_is_not_work() -> None:
     inputs = github_inputs()
     olds = outputs_for(inputs)
     olds["revision_status"] = None  # e.g. the latest revision was pruned
-    assert not plan.plan_update(olds, copy.deepcopy(inputs)).changes
+    assert not changes.change_set(olds, copy.deepcopy(inputs)).changes
 
 
 @pytest.mark.parametrize("value", [None, "****", "\u2022\u2022\u2022"])
 def test_masked_or_absent_secret_values_are_unknown(value: str | None) -> None:
     item = {"name": "A"} if value is None else {"name": "A", "value": value}
-    dep = {"secrets": [item, {"name": OWNER_ENV, "value": value}]}
-    assert plan.server_secrets(dep) is None
-    assert plan.owner_of(dep) is None
-    assert not plan.revision_matches(github_inputs(secrets={"A": "real"}), dep)
+    dep = {"secrets": [item, {"name": OWNERSHIP_ENV, "value": value}]}
+    assert changes.server_secrets(dep) is None
+    assert changes.ownership_tag_on(dep) is None
+    assert not changes.revision_matches(github_inputs(secrets={"A": "real"}), dep)
 
 
 def test_masked_unmanaged_env_is_left_alone_not_overwritten() -> None:
     inputs = github_inputs()
     del inputs["secrets"]
-    body = plan.revision_payload(inputs, {"secrets": [{"name": "FROM_UI", "value": "****"}]})
+    body = changes.revision_payload(inputs, {"secrets": [{"name": "FROM_UI", "value": "****"}]})
     assert "secrets" not in body  # omitted: the server keeps the env; "" or the mask is never sent
 
 
 def test_empty_values_are_real_values() -> None:
-    assert plan.server_secrets({"secrets": [{"name": "A", "value": ""}]}) == {"A": ""}
+    assert changes.server_secrets({"secrets": [{"name": "A", "value": ""}]}) == {"A": ""}
 
 
 def test_newer_api_fields_are_not_patched_on_a_spec_server() -> None:
-    assert plan.without_newer_api(plan.PATCH_PATHS, "current") == plan.PATCH_PATHS
-    assert "display_name" not in plan.without_newer_api(plan.PATCH_PATHS, "spec")
+    assert changes.without_newer_api(changes.PATCH_PATHS, "current") == changes.PATCH_PATHS
+    assert "display_name" not in changes.without_newer_api(changes.PATCH_PATHS, "spec")
 
 
 def test_api_shape_is_read_from_display_name() -> None:
-    from provider.client import api_shape
+    from pulumi_langsmith.core.client import api_shape
 
     assert api_shape({"id": "x", "display_name": None}) == "current"
     assert api_shape({"id": "x", "name": "n"}) == "spec"
 
 
 def test_same_name_repo_url_change_is_refused_at_check_and_defaults_are_not_a_change() -> None:
-    from provider.deployment_provider import DeploymentProvider
+    from pulumi_langsmith.deployment.provider import DeploymentProvider
 
     olds = outputs_for(github_inputs())
     moved = changed(github_inputs(), "source_config.repo_url", "https://github.com/acme/other")
@@ -386,14 +395,50 @@ def test_same_name_repo_url_change_is_refused_at_check_and_defaults_are_not_a_ch
 def test_adoption_clashes_name_each_fixed_field_that_differs() -> None:
     inputs = github_inputs()
     server = {"source": "github", "source_config": {**inputs["source_config"], "repo_url": "https://github.com/x/y"}}
-    assert plan.fixed_field_clashes(inputs, server) == [
+    assert changes.fixed_field_clashes(inputs, server) == [
         ("source_config.repo_url", "https://github.com/x/y", inputs["source_config"]["repo_url"])
     ]
-    assert plan.fixed_field_clashes(inputs, {"source": "github", "source_config": inputs["source_config"]}) == []
+    assert changes.fixed_field_clashes(inputs, {"source": "github", "source_config": inputs["source_config"]}) == []
     # A default stands for what is sent on create: adopting a `dev` deployment needs `dev` declared.
     legacy = copy.deepcopy(inputs)
     del legacy["source_config"]["deployment_type"]
-    assert [c[0] for c in plan.fixed_field_clashes(legacy, server)] == [
+    assert [c[0] for c in changes.fixed_field_clashes(legacy, server)] == [
         "source_config.deployment_type",
         "source_config.repo_url",
     ]
+
+
+# install_command / build_command: one field table entry each (issue 11's "adding a field") ------
+
+
+def _settled() -> dict[str, Any]:
+    return {"revision_status": "DEPLOYED", "secrets_hash": changes.secrets_hash(github_inputs()["secrets"])}
+
+
+def _js(**source_config: Any) -> dict[str, Any]:
+    inputs = github_inputs()
+    inputs["source_config"] = {**inputs["source_config"], **source_config}
+    return inputs
+
+
+def test_a_build_command_change_rolls_a_revision_that_carries_it() -> None:
+    olds = {**_js(install_command="npm ci", build_command="npm run build"), **_settled()}
+    news = _js(install_command="npm ci", build_command="yarn build")
+    change = changes.change_set(olds, news)
+    assert change.revision == ("source_config.build_command",) and not change.replaces and not change.patch
+    body = changes.revision_payload(news, {})
+    assert body["source_config"] == {"install_command": "npm ci", "build_command": "yarn build"}
+    assert changes.create_payload(news)["source_config"]["install_command"] == "npm ci"
+
+
+def test_removing_a_build_command_changes_nothing() -> None:
+    olds = {**_js(build_command="npm run build"), **_settled()}
+    assert not changes.change_set(olds, _js()).changes
+
+
+def test_build_commands_only_apply_to_github() -> None:
+    from pulumi_langsmith.deployment.model import validate
+
+    inputs = docker_inputs()
+    inputs["source_config"] = {**inputs["source_config"], "install_command": "npm ci"}
+    assert validate(inputs)[1] == [("source_config.install_command", "only applies to source 'github'")]

@@ -1,7 +1,6 @@
 """A Listener's validated inputs and the pure decisions about them (diff, PATCH body).
 
-Mutability from the spec: `compute_type` and `compute_id` "cannot be changed once the listener is
-created" (so a change replaces it); `version` and `compute_config` are PATCHable (ListenerPatchRequest).
+What a change to each field does is declared in `fields.py`.
 """
 
 from __future__ import annotations
@@ -13,26 +12,17 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
-from .inputs import UNKNOWN
+from ..core.schema import Change
+from ..core.values import JSON, K8S_NAME_RE, UNKNOWN, is_unknown
+from .fields import OUTPUTS, paths
 
-JSON = dict[str, Any]
-
-K8S_NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 # The spec only says "user assigned unique ID of the compute infrastructure" (e.g. a cluster name):
 # refuse what cannot be such a name (blank, whitespace), nothing more.
 COMPUTE_ID_RE = re.compile(r"^\S{1,253}$")
 
-REPLACE_FIELDS = ("compute_id",)
-PATCH_FIELDS = ("k8s_namespaces", "version")
-LOCAL_FIELDS = ("adopt",)
-LISTENER_OUTPUTS = (
-    "listener_id",
-    "compute_type",
-    "server_k8s_namespaces",
-    "server_version",
-    "created_at",
-    "updated_at",
-)
+REPLACE_FIELDS = paths(Change.REPLACE)
+IN_PLACE_FIELDS = (*paths(Change.PATCH), *paths(Change.STATE))
+LISTENER_OUTPUTS = OUTPUTS
 
 
 class ListenerInputs(BaseModel):
@@ -71,18 +61,14 @@ class ListenerInputs(BaseModel):
         return body
 
 
-def _is_unknown(value: Any) -> bool:
-    return value == UNKNOWN or (isinstance(value, list) and any(v == UNKNOWN for v in value))
-
-
-def plan_listener(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def listener_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(fields whose change replaces, fields changed in place). An unknown value counts as a change."""
 
     def changed(field: str) -> bool:
-        return _is_unknown(news.get(field)) or olds.get(field) != news.get(field)
+        return is_unknown(news.get(field)) or olds.get(field) != news.get(field)
 
     replaces = tuple(f for f in REPLACE_FIELDS if changed(f))
-    updates = tuple(f for f in (*PATCH_FIELDS, *LOCAL_FIELDS) if news.get(f) is not None and changed(f))
+    updates = tuple(f for f in IN_PLACE_FIELDS if news.get(f) is not None and changed(f))
     return replaces, () if replaces else updates
 
 

@@ -6,12 +6,12 @@ constructor, so they are never pickled into state.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .errors import ProviderError
+from .values import UUID_RE
 
 HOSTS: dict[str, str] = {
     "us": "https://api.host.langchain.com",
@@ -36,8 +36,6 @@ ENV_WORKSPACE_ID = "LANGSMITH_WORKSPACE_ID"
 ENV_URL = "LANGSMITH_CONTROL_PLANE_URL"
 ENV_ENDPOINT = "LANGSMITH_ENDPOINT"  # the tracing endpoint many users already export
 ENV_TENANT_ID = "LANGSMITH_TENANT_ID"  # the vendor CLI's name for the workspace id
-
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class ConfigurationError(ProviderError):
@@ -140,7 +138,7 @@ def resolve_settings(config: Mapping[str, str | None], env: Mapping[str, str]) -
         raise ConfigurationError(
             f"no LangSmith API key: run `pulumi config set --secret {CONFIG_API_KEY} <key>` or set {ENV_API_KEY}"
         )
-    if workspace_id and not _UUID.match(workspace_id):
+    if workspace_id and not UUID_RE.match(workspace_id):
         raise ConfigurationError(
             f"{CONFIG_WORKSPACE_ID} / {ENV_WORKSPACE_ID} / {ENV_TENANT_ID} must be a workspace UUID, "
             f"got {workspace_id!r}"

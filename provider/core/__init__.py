@@ -1,0 +1,1 @@
+"""The shared core every resource uses: client, settings, waiter, host pool, errors."""

@@ -1,0 +1,1 @@
+"""The Deployment resource: its model, change set, dynamic provider and typed Args."""

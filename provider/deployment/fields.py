@@ -1,0 +1,143 @@
+"""The Deployment's fields, each declared once: what a change does, drift, secrecy, defaults, sources.
+
+Validation (per-source rules), the change set, payloads, refresh mirroring,
+`additional_secret_outputs` and the README's tables are all derived from `FIELDS`;
+`tests/test_readme_tables.py` fails when the README disagrees with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.schema import Change, Compare, Field, change_table
+
+GITHUB = "github"
+EXTERNAL_DOCKER = "external_docker"
+SOURCES = (GITHUB, EXTERNAL_DOCKER)
+
+
+_IMMUTABLE = 'the spec: "cannot be changed (PATCH)"; the Terraform provider marks it RequiresReplace'
+_REVISION = 'the spec: "will trigger creation of a new revision"'
+_TF_DEFAULT = "the Terraform provider documents this default; the service answers 400 without it"
+# The spec: "This only applies to JS deployments"; the commands run when a revision is built, so a
+# change is rolled out as one (sent in the revision's PATCH, which the server applies before building).
+_BUILD = "the spec's SourceConfig; used when a revision is built (JS projects)"
+_GH, _ED = frozenset({GITHUB}), frozenset({EXTERNAL_DOCKER})
+
+# Order matters for REPLACE fields after `name`: the ownership tag hashes them in this order, and
+# that tag is written into every deployment already created.
+FIELDS: tuple[Field, ...] = (
+    Field("name", Change.REPLACE, _IMMUTABLE, drift=True),
+    Field("source", Change.REPLACE, _IMMUTABLE),
+    Field("source_config.deployment_type", Change.REPLACE, f"{_IMMUTABLE}; {_TF_DEFAULT}", default="prod", sources=_GH),
+    Field("source_config.integration_id", Change.REPLACE, _IMMUTABLE, sources=_GH, required_for=_GH),
+    # Newer docs describe a PATCH of repo_url; the spec's servers answer 400.
+    Field("source_config.repo_url", Change.REPLACE, _IMMUTABLE, drift=True, sources=_GH, required_for=_GH),
+    Field("source_config.listener_id", Change.REPLACE, _IMMUTABLE, sources=_ED),
+    Field(
+        "source_config.listener_config.k8s_namespace",
+        Change.REPLACE,
+        _IMMUTABLE,
+        sources=_ED,
+        present_at="source_config.listener_config",
+    ),
+    Field("display_name", Change.PATCH, "not accepted on create; PATCHed after", drift=True, newer_api=True),
+    Field(
+        "source_config.build_on_push", Change.PATCH, f"the spec; {_TF_DEFAULT}", drift=True, default=False, sources=_GH
+    ),
+    Field("source_config.custom_url", Change.PATCH, "the spec", drift=True, sources=_ED),
+    Field("source_revision_config.repo_ref", Change.REVISION, _REVISION, drift=True, sources=_GH, required_for=_GH),
+    Field(
+        "source_revision_config.langgraph_config_path",
+        Change.REVISION,
+        _REVISION,
+        drift=True,
+        sources=_GH,
+        required_for=_GH,
+    ),
+    Field("source_revision_config.image_uri", Change.REVISION, _REVISION, drift=True, sources=_ED, required_for=_ED),
+    Field("source_config.install_command", Change.REVISION, _BUILD, drift=True, sources=_GH),
+    Field("source_config.build_command", Change.REVISION, _BUILD, drift=True, sources=_GH),
+    Field("secret_references", Change.REVISION, _REVISION, drift=True, sources=_ED),
+    Field("secrets", Change.REVISION, _REVISION, drift=True, secret=True, compare=Compare.HASH),
+    Field(
+        "source_config.resource_spec",
+        Change.REVISION,
+        f"{_REVISION}; the service answers 400 to a create without it (langgraph-cli sends {{}})",
+        drift=True,
+        create_default={},
+        sources=_ED,
+        compare=Compare.DECLARED_KEYS,
+    ),
+    Field("adopt", Change.STATE, "provider-side setting"),
+    Field("delete_tracing_project", Change.STATE, "provider-side setting"),
+    Field("wait", Change.STATE, "provider-side setting"),
+)
+
+#: Inputs the resource sets itself, never the user: its ownership tag and the autoname's prefix.
+INTERNAL_INPUTS: tuple[str, ...] = ("owner", "name_prefix")
+
+#: Server-owned outputs, and the ones that are secret.
+OUTPUTS: tuple[str, ...] = (
+    "deployment_id",
+    "url",
+    "latest_revision_id",
+    "active_revision_id",
+    "revision_status",
+    "status",
+    "created_at",
+    "updated_at",
+    "secrets_hash",
+)
+SECRET_OUTPUT_NAMES: tuple[str, ...] = ("secrets_hash",)
+
+
+def paths(change: Change) -> tuple[str, ...]:
+    return tuple(f.path for f in FIELDS if f.change is change)
+
+
+BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
+#: The top-level input keys, in the order state has always held them.
+INPUT_KEYS: tuple[str, ...] = (
+    "name",
+    "display_name",
+    "source",
+    "source_config",
+    "source_revision_config",
+    "secrets",
+    "secret_references",
+    "adopt",
+    "delete_tracing_project",
+    "wait",
+    *INTERNAL_INPUTS,
+)
+#: The replace-triggering fields other than the name (an autoname follows them).
+REPLACE_BEHIND_NAME: tuple[str, ...] = tuple(p for p in paths(Change.REPLACE) if p != "name")
+PATCH_PATHS = paths(Change.PATCH)
+STATE_PATHS = paths(Change.STATE)
+#: Revision fields compared by value (secrets and resource_spec have their own comparison).
+REVISION_VALUE_PATHS = tuple(f.path for f in FIELDS if f.change is Change.REVISION and f.compare is Compare.VALUE)
+NEWER_API_PATHS = tuple(f.path for f in FIELDS if f.newer_api)
+SECRET_OUTPUTS: list[str] = [*(f.path for f in FIELDS if f.secret), *SECRET_OUTPUT_NAMES]
+
+
+def defaults(source: str) -> dict[str, Any]:
+    """The values check fills in for this source when unset (they show in the preview)."""
+    return {f.path: f.default for f in FIELDS if f.has_default and source in f.sources}
+
+
+def create_defaults(source: str) -> dict[str, Any]:
+    """The values sent on create only when unset: `defaults` plus the create-only ones."""
+    return {
+        **defaults(source),
+        **{f.path: f.create_default for f in FIELDS if f.has_create_default and source in f.sources},
+    }
+
+
+def readme_change_table() -> list[tuple[str, str]]:
+    """The README's "How it behaves" diff table."""
+    return change_table(FIELDS, _readme_name)
+
+
+def _readme_name(f: Field) -> str:
+    return f.path.split(".", 1)[1] if f.path.startswith("source_config.") else f.path

@@ -1,0 +1,1 @@
+"""The Listener resource: its model, dynamic provider and typed Args."""

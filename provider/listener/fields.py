@@ -1,0 +1,30 @@
+"""The Listener's fields, each declared once (see `core.schema`); the diff and refresh come from it.
+
+Mutability from the spec: `compute_type` and `compute_id` "cannot be changed once the listener is
+created" (so a change replaces it); `version` and `compute_config` are PATCHable (ListenerPatchRequest).
+"""
+
+from __future__ import annotations
+
+from ..core.schema import Change, Field
+
+_PATCH = "the spec's ListenerPatchRequest"
+
+FIELDS: tuple[Field, ...] = (
+    Field("compute_id", Change.REPLACE, 'the spec: "cannot be changed once the listener is created"'),
+    Field("k8s_namespaces", Change.PATCH, _PATCH, drift=True, api="compute_config.k8s_namespaces"),
+    Field("version", Change.PATCH, _PATCH, drift=True),
+    Field("adopt", Change.STATE, "provider-side setting"),
+)
+OUTPUTS = (
+    "listener_id",
+    "compute_type",
+    "server_k8s_namespaces",
+    "server_version",
+    "created_at",
+    "updated_at",
+)
+
+
+def paths(change: Change) -> tuple[str, ...]:
+    return tuple(f.path for f in FIELDS if f.change is change)
