@@ -441,4 +441,6 @@ def test_build_commands_only_apply_to_cloud_sources() -> None:
 
     inputs = docker_inputs()
     inputs["source_config"] = {**inputs["source_config"], "install_command": "npm ci"}
-    assert validate(inputs)[1] == [("source_config.install_command", "only applies to source 'github' or 'internal_source'")]
+    assert validate(inputs)[1] == [
+        ("source_config.install_command", "only applies to source 'github' or 'internal_source'")
+    ]
