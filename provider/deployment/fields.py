@@ -85,7 +85,7 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "source_dir",
         Change.STATE,
-        "absolute path the provider re-reads at apply; moving the checkout is not a change",
+        "absolute path the provider re-reads at apply; moving the checkout rolls out nothing",
         sources=_IS,
         required_for=_IS,
     ),
