@@ -46,3 +46,16 @@ def test_a_directory_gone_at_apply_names_the_property(tmp_path: Path) -> None:
     shutil.rmtree(work)
     with pytest.raises(SourceUploadError, match=r"agent-x: source_dir: the directory .* does not exist"):
         reread(props)
+
+
+def test_refresh_sees_code_rolled_out_from_elsewhere() -> None:
+    from pulumi_langsmith.deployment.changes import refreshed_source_hash
+    from pulumi_langsmith.source_archive import SOURCE_HASH_ENV
+
+    ours = {"secrets": [{"name": "A", "value": "1"}, {"name": SOURCE_HASH_ENV, "value": "h1"}]}
+    elsewhere = {"secrets": [{"name": "A", "value": "1"}]}  # `langgraph deploy` sends only its env
+    masked = {"secrets": [{"name": SOURCE_HASH_ENV, "value": "****"}]}
+    assert refreshed_source_hash("h1", ours) == "h1"
+    assert refreshed_source_hash("h1", elsewhere) is None  # the next preview rolls the files out again
+    assert refreshed_source_hash("h1", masked) == "h1"
+    assert refreshed_source_hash(None, ours) is None

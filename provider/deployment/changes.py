@@ -83,6 +83,16 @@ def source_hash_on(deployment: Mapping[str, Any]) -> str | None:
     return None
 
 
+def refreshed_source_hash(declared: Any, deployment: Mapping[str, Any]) -> Any:
+    """What refresh records as `source_hash`: the hash the server's env carries, so code rolled out
+    from elsewhere (`langgraph deploy`, which drops the env var) shows as a change. A server that
+    masks env values cannot tell: the declared hash is assumed to hold."""
+    env = deployment.get("secrets") or []
+    if declared is None or any(masked(item.get("value")) for item in env):
+        return declared
+    return source_hash_on(deployment)
+
+
 def ownership_tag_on(deployment: Mapping[str, Any]) -> str | None:
     """The ownership tag's value; None when absent or masked (ownership cannot be proven)."""
     for item in deployment.get("secrets") or []:

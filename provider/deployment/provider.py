@@ -330,6 +330,8 @@ class DeploymentProvider(ConfiguredProvider):
         outs = self._outputs(props, deployment, revision)
         self._say_if_masked(client, props, deployment)
         self._mirror(outs, deployment)
+        if outs.get("source_hash") is not None:
+            outs["source_hash"] = changes.refreshed_source_hash(outs["source_hash"], deployment)
         if external:
             outs.update({k: deployment.get(k) for k in ("source", "source_config", "source_revision_config")})
         # Inputs mirrored too (ReadResult.inputs, pulumi #13839): the preview after a refresh then
