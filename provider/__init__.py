@@ -10,6 +10,7 @@ from .deployment.resource import (
     ResourceSpecArgs,
     SecretReferenceArgs,
     SourceConfigArgs,
+    SourceDirInvalid,
     SourceRevisionConfigArgs,
     WaitArgs,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "ResourceSpecArgs",
     "SecretReferenceArgs",
     "SourceConfigArgs",
+    "SourceDirInvalid",
     "SourceRevisionConfigArgs",
     "WaitArgs",
     "get_deployment",

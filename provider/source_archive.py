@@ -9,7 +9,7 @@ Preview and up (in the program, where a relative `source_dir` means what the use
   (missing directory, missing or invalid langgraph.json, a config path or local dependency outside
   the directory, an archive over `MAX_ARCHIVE_BYTES`) raises `SourceDirError` here, before any
   request: zero writes. The diff sees `content_hash` (and `config_path`), never the absolute path,
-  so moving the checkout is not a change. Outputs: `source_hash`, `source_size_bytes`, file count.
+  so moving the checkout is not a change. Outputs: `source_hash`, `source_archive_bytes`, `source_file_count`.
 
 Create (the vendor CLI's `RemoteBuildSource.run` -> `_resolve_or_create` + `_run_remote_build`):
   1. `POST /v2/deployments` with `source: "internal_source"`, `source_config: {deployment_type}`

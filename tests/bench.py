@@ -6,6 +6,8 @@ Scenarios (each on its own emulator, revisions of ~8 s: build 5 s + deploy 3 s):
   economy   requests per create, per no-op preview, per refresh (from the emulator's request log).
   reaction  delay between a revision becoming DEPLOYED (server time) and the provider's last call
             for it, next to the vendor example script's fixed 60 s loop run unchanged.
+  local dir `up` of examples/local-agent (source_dir: archive, upload, PATCH, wait): wall time and
+            requests, then one code edit's `up` (a new revision).
   long wait requests per 10 minutes of waiting: measured on a stuck revision for 60 s through the
             real provider host, and the exact count of our polling schedule over 600 s.
 Nothing here asserts; goals are printed next to the figures.
@@ -105,6 +107,36 @@ def run_fleet(n: int, workers: int | None = None) -> dict[str, Any]:
         return result
 
 
+def run_local_dir() -> dict[str, Any]:
+    """Upload-and-deploy of examples/local-agent from its directory, then one edit of the graph."""
+    import shutil
+
+    from .e2e.harness import program_from_dir
+
+    with running_emulator(build_seconds=BUILD, deploy_seconds=DEPLOY) as emu, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "local-agent"
+        shutil.copytree(ROOT / "examples" / "local-agent", work, ignore=shutil.ignore_patterns("Pulumi.*.yaml"))
+        previous = Path.cwd()
+        os.chdir(work)  # `source_dir="./agent"` is relative to the program's directory, as under the CLI
+        try:
+            stack = E2EStack(Path(tmp), emu, program_from_dir(work), work_dir=work)
+            start = time.monotonic()
+            stack.up()
+            result: dict[str, Any] = {"wall": time.monotonic() - start, "requests": len(emu.requests())}
+            result["bytes"] = stack.outputs()["source_archive_bytes"]
+            graph = work / "agent" / "graph.py"
+            graph.write_text(graph.read_text().replace("message.upper()", "message.lower()"))
+            seq = emu.requests()[-1]["seq"]
+            start = time.monotonic()
+            stack.up()
+            result["edit_wall"] = time.monotonic() - start
+            result["edit_requests"] = len(emu.requests(since=seq))
+            stack.destroy()
+        finally:
+            os.chdir(previous)
+        return result
+
+
 def run_vendor(out: dict[str, Any]) -> None:
     """The vendor page's example script, unchanged, with its real 60 s sleeps."""
     with running_emulator(build_seconds=BUILD, deploy_seconds=DEPLOY) as emu:
@@ -181,6 +213,8 @@ def main() -> None:
     twelve = run_fleet(12)
     print("bench: fleet of 12 with the host's stock 4 workers ...", flush=True)
     narrow = run_fleet(12, workers=4)
+    print("bench: upload-and-deploy of examples/local-agent ...", flush=True)
+    local = run_local_dir()
     print("bench: waiting for the vendor script (real 60 s sleeps) and the 60 s stuck wait ...", flush=True)
     for t in threads:
         t.join(timeout=600)
@@ -201,6 +235,11 @@ def main() -> None:
         ("requests per create (1 deployment, whole up)", f"{one['requests_up']}", ""),
         ("requests, no-op preview of 12", f"{twelve['preview_requests']}", "0"),
         ("requests per deployment, refresh of 12", f"{twelve['refresh_requests'] / 12:.2f}", "<= 2"),
+        ("local-agent up from source_dir (archive+upload+deploy)", f"{local['wall']:.1f} s", ""),
+        ("requests, local-agent up from source_dir", f"{local['requests']}", ""),
+        ("local-agent archive size", f"{local['bytes']} B", "<= 200 MiB"),
+        ("local-agent up after a graph edit (1 revision)", f"{local['edit_wall']:.1f} s", ""),
+        ("requests, local-agent up after a graph edit", f"{local['edit_requests']}", ""),
         ("polls in a 60 s stuck wait (measured)", f"{polls60}", ""),
         ("polls per 10-min wait, ours (schedule)", f"{scheduled_polls(600)}", "~120 (1 per 5 s)"),
         ("polls per 10-min wait, vendor 60 s loop", "10", ""),

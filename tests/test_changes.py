@@ -436,9 +436,11 @@ def test_removing_a_build_command_changes_nothing() -> None:
     assert not changes.change_set(olds, _js()).changes
 
 
-def test_build_commands_only_apply_to_github() -> None:
+def test_build_commands_only_apply_to_cloud_sources() -> None:
     from pulumi_langsmith.deployment.model import validate
 
     inputs = docker_inputs()
     inputs["source_config"] = {**inputs["source_config"], "install_command": "npm ci"}
-    assert validate(inputs)[1] == [("source_config.install_command", "only applies to source 'github'")]
+    assert validate(inputs)[1] == [
+        ("source_config.install_command", "only applies to source 'github' or 'internal_source'")
+    ]

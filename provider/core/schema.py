@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-ALL: frozenset[str] = frozenset({"github", "external_docker"})
+ALL: frozenset[str] = frozenset({"github", "external_docker", "internal_source"})
 
 
 class Change(enum.Enum):

@@ -18,6 +18,7 @@ from typing import Any
 from ..core.schema import Change
 from ..core.statuses import DEPLOYED, failed
 from ..core.values import JSON, is_unknown
+from ..source_archive import SOURCE_HASH_ENV
 from . import fields
 from .model import OWNERSHIP_ENV
 
@@ -66,10 +67,30 @@ def masked(value: Any) -> bool:
 def server_secrets(deployment: Mapping[str, Any]) -> dict[str, str] | None:
     """The user's env vars as the server holds them, without the provider's ownership tag;
     None when the server does not tell the values."""
-    items = [s for s in deployment.get("secrets") or [] if s.get("name") != OWNERSHIP_ENV]
+    items = [s for s in deployment.get("secrets") or [] if s.get("name") not in (OWNERSHIP_ENV, SOURCE_HASH_ENV)]
     if any(masked(s.get("value")) for s in items):
         return None
     return {str(s["name"]): str(s["value"]) for s in items}
+
+
+def source_hash_on(deployment: Mapping[str, Any]) -> str | None:
+    """The content hash the latest internal_source PATCH carried (env `SOURCE_HASH_ENV`); None when
+    absent or masked, so a rerun cannot prove the revision holds this code and uploads again."""
+    for item in deployment.get("secrets") or []:
+        if item.get("name") == SOURCE_HASH_ENV:
+            value = item.get("value")
+            return None if masked(value) else str(value)
+    return None
+
+
+def refreshed_source_hash(declared: Any, deployment: Mapping[str, Any]) -> Any:
+    """What refresh records as `source_hash`: the hash the server's env carries, so code rolled out
+    from elsewhere (`langgraph deploy`, which drops the env var) shows as a change. A server that
+    masks env values cannot tell: the declared hash is assumed to hold."""
+    env = deployment.get("secrets") or []
+    if declared is None or any(masked(item.get("value")) for item in env):
+        return declared
+    return source_hash_on(deployment)
 
 
 def ownership_tag_on(deployment: Mapping[str, Any]) -> str | None:
@@ -173,6 +194,9 @@ def create_payload(news: Mapping[str, Any]) -> JSON:
         "source_revision_config": _prune(news.get("source_revision_config") or {}),
         "secrets": secrets_payload(news.get("secrets"), ownership_tag(news)),
     }
+    if source == fields.INTERNAL_SOURCE:
+        # The CLI creates with an empty revision config: the revision comes with the uploaded archive.
+        body["source_revision_config"] = {}
     if news.get("secret_references") is not None:
         body["secret_references"] = _prune(news["secret_references"])
     return body
@@ -210,6 +234,22 @@ def revision_payload(news: Mapping[str, Any], current: Mapping[str, Any]) -> JSO
         body["secrets"] = secrets_payload(carried, tag)
     if news.get("secret_references") is not None:
         body["secret_references"] = _prune(news["secret_references"])
+    return body
+
+
+def internal_source_payload(
+    news: Mapping[str, Any], current: Mapping[str, Any], object_path: str, config_path: str
+) -> JSON:
+    """The PATCH that rolls out an uploaded archive (`host_backend.update_deployment_internal_source`).
+    Secrets are always sent: they carry the content hash a rerun checks (`source_hash_on`)."""
+    body = revision_payload(news, current)
+    body["revision_source"] = fields.INTERNAL_SOURCE
+    body["source_revision_config"] = {"source_tarball_path": object_path, "langgraph_config_path": config_path}
+    declared_env = news.get("secrets")
+    if declared_env is None:
+        declared_env = server_secrets(current) or {}
+    items = [i for i in secrets_payload(declared_env, ownership_tag(news)) if i["name"] != SOURCE_HASH_ENV]
+    body["secrets"] = [*items, {"name": SOURCE_HASH_ENV, "value": str(news["source_hash"])}]
     return body
 
 
@@ -317,6 +357,8 @@ def revision_matches(news: Mapping[str, Any], deployment: Mapping[str, Any]) -> 
         return False
     if news.get("secrets") is not None and server_secrets(deployment) != dict(news["secrets"]):
         return False  # differs, or masked: not known to match
+    if news.get("source") == fields.INTERNAL_SOURCE and source_hash_on(deployment) != news.get("source_hash"):
+        return False  # the latest revision was built from other files (or none was uploaded yet)
     return not spec_drift(
         get_path(news, "source_config.resource_spec"), get_path(deployment, "source_config.resource_spec")
     )

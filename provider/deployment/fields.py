@@ -13,7 +13,8 @@ from ..core.schema import Change, Compare, Field, change_table
 
 GITHUB = "github"
 EXTERNAL_DOCKER = "external_docker"
-SOURCES = (GITHUB, EXTERNAL_DOCKER)
+INTERNAL_SOURCE = "internal_source"
+SOURCES = (GITHUB, EXTERNAL_DOCKER, INTERNAL_SOURCE)
 
 
 _IMMUTABLE = 'the spec: "cannot be changed (PATCH)"; the Terraform provider marks it RequiresReplace'
@@ -22,14 +23,18 @@ _TF_DEFAULT = "the Terraform provider documents this default; the service answer
 # The spec: "This only applies to JS deployments"; the commands run when a revision is built, so a
 # change is rolled out as one (sent in the revision's PATCH, which the server applies before building).
 _BUILD = "the spec's SourceConfig; used when a revision is built (JS projects)"
-_GH, _ED = frozenset({GITHUB}), frozenset({EXTERNAL_DOCKER})
+_GH, _ED, _IS = frozenset({GITHUB}), frozenset({EXTERNAL_DOCKER}), frozenset({INTERNAL_SOURCE})
+_CLOUD = _GH | _IS
+_ARCHIVE = "computed by the program from `source_dir` (`SourceArchive`); informational, the hash decides"
 
 # Order matters for REPLACE fields after `name`: the ownership tag hashes them in this order, and
 # that tag is written into every deployment already created.
 FIELDS: tuple[Field, ...] = (
     Field("name", Change.REPLACE, _IMMUTABLE, drift=True),
     Field("source", Change.REPLACE, _IMMUTABLE),
-    Field("source_config.deployment_type", Change.REPLACE, f"{_IMMUTABLE}; {_TF_DEFAULT}", default="prod", sources=_GH),
+    Field(
+        "source_config.deployment_type", Change.REPLACE, f"{_IMMUTABLE}; {_TF_DEFAULT}", default="prod", sources=_CLOUD
+    ),
     Field("source_config.integration_id", Change.REPLACE, _IMMUTABLE, sources=_GH, required_for=_GH),
     # Newer docs describe a PATCH of repo_url; the spec's servers answer 400.
     Field("source_config.repo_url", Change.REPLACE, _IMMUTABLE, drift=True, sources=_GH, required_for=_GH),
@@ -52,12 +57,20 @@ FIELDS: tuple[Field, ...] = (
         Change.REVISION,
         _REVISION,
         drift=True,
-        sources=_GH,
+        sources=_CLOUD,
         required_for=_GH,
     ),
     Field("source_revision_config.image_uri", Change.REVISION, _REVISION, drift=True, sources=_ED, required_for=_ED),
-    Field("source_config.install_command", Change.REVISION, _BUILD, drift=True, sources=_GH),
-    Field("source_config.build_command", Change.REVISION, _BUILD, drift=True, sources=_GH),
+    Field("source_config.install_command", Change.REVISION, _BUILD, drift=True, sources=_CLOUD),
+    Field("source_config.build_command", Change.REVISION, _BUILD, drift=True, sources=_CLOUD),
+    Field(
+        "source_hash",
+        Change.REVISION,
+        "content hash of the files `langgraph deploy` would upload from `source_dir`; a new one is "
+        "uploaded and rolled out as a revision (the PATCH carries it in env `PULUMI_LANGSMITH_SOURCE_HASH`)",
+        sources=_IS,
+        required_for=_IS,
+    ),
     Field("secret_references", Change.REVISION, _REVISION, drift=True, sources=_ED),
     Field("secrets", Change.REVISION, _REVISION, drift=True, secret=True, compare=Compare.HASH),
     Field(
@@ -69,6 +82,15 @@ FIELDS: tuple[Field, ...] = (
         sources=_ED,
         compare=Compare.DECLARED_KEYS,
     ),
+    Field(
+        "source_dir",
+        Change.STATE,
+        "absolute path the provider re-reads at apply; moving the checkout rolls out nothing",
+        sources=_IS,
+        required_for=_IS,
+    ),
+    Field("source_file_count", Change.STATE, _ARCHIVE, sources=_IS),
+    Field("source_archive_bytes", Change.STATE, _ARCHIVE, sources=_IS),
     Field("adopt", Change.STATE, "provider-side setting"),
     Field("delete_tracing_project", Change.STATE, "provider-side setting"),
     Field("wait", Change.STATE, "provider-side setting"),
@@ -106,6 +128,10 @@ INPUT_KEYS: tuple[str, ...] = (
     "source_revision_config",
     "secrets",
     "secret_references",
+    "source_dir",
+    "source_hash",
+    "source_file_count",
+    "source_archive_bytes",
     "adopt",
     "delete_tracing_project",
     "wait",

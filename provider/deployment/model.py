@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from ..core.values import K8S_NAME_RE, UNKNOWN, UUID_RE, is_unknown, unknown_at
 from ..core.waiter import Polling
+from ..source_archive import SOURCE_HASH_ENV
 from .fields import FIELDS, SOURCES, defaults
 
 OWNERSHIP_ENV = "PULUMI_LANGSMITH_OWNER"
@@ -245,6 +246,10 @@ class DeploymentInputs(_Strict):
     display_name: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
     secrets: dict[str, str] | None = None
     secret_references: list[SecretReference] | None = None
+    source_dir: NonEmpty | None = None
+    source_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    source_file_count: Annotated[int, BeforeValidator(_integral), Field(ge=0)] | None = None
+    source_archive_bytes: Annotated[int, BeforeValidator(_integral), Field(ge=0)] | None = None
     adopt: bool = False
     delete_tracing_project: bool = False
     wait: WaitOptions = WaitOptions()
@@ -277,6 +282,8 @@ def rule_failures(d: DeploymentInputs) -> list[tuple[str, str]]:
             out.append((f"secrets.{key}", "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)"))
         elif key == OWNERSHIP_ENV:
             out.append((f"secrets.{key}", "is set by the provider itself (the ownership tag)"))
+        elif key == SOURCE_HASH_ENV:
+            out.append((f"secrets.{key}", "is set by the provider itself (the hash of source_dir)"))
         elif key in reserved_env(d.source):
             where = "" if d.source in SELF_HOSTED_SOURCES else " outside self-hosted (external_docker) deployments"
             out.append((f"secrets.{key}", f"is reserved by the LangSmith control plane{where}"))

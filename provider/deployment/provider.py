@@ -29,8 +29,10 @@ from ..core.schema import Compare
 from ..core.statuses import DELETING, can_still_deploy
 from ..core.values import JSON, is_unknown, with_unknown_sentinel
 from ..core.waiter import Polling, Waiter
+from ..source_archive import SourceArchive
 from . import changes, fields
 from .model import WaitOptions, apply_defaults, validate
+from .upload import reread, upload
 
 host_pool.widen_once()
 errors.quiet_tracebacks()
@@ -46,6 +48,12 @@ def _polling(props: Mapping[str, Any]) -> Polling:
 
 def _waits(props: Mapping[str, Any]) -> bool:
     return bool((props.get("wait") or {}).get("enabled", True))
+
+
+def _archive(props: Mapping[str, Any]) -> SourceArchive | None:
+    """For a `source_dir` deployment, the directory re-read at apply and checked against the plan,
+    before anything is written."""
+    return reread(props) if props.get("source") == fields.INTERNAL_SOURCE else None
 
 
 def _inputs(props: Mapping[str, Any]) -> JSON:
@@ -104,9 +112,10 @@ class DeploymentProvider(ConfiguredProvider):
         client = self.client()
         waiter = Waiter(client, _polling(props))
         name = str(props["name"])
+        archive = _archive(props)
         deployment, fresh = self._find_or_create(client, waiter, props)
         dep_id = str(deployment["id"])
-        revision_id = self._converge(client, deployment, props, fresh)
+        revision_id = self._converge(client, deployment, props, fresh, archive)
         revision = None
         if revision_id and _waits(props):
             revision = waiter.revision(dep_id, name, revision_id)
@@ -177,7 +186,9 @@ class DeploymentProvider(ConfiguredProvider):
             "by this stack. Set adopt=True to manage it from this stack, or choose another name."
         )
 
-    def _converge(self, client: ControlPlaneClient, deployment: JSON, props: JSON, fresh: bool) -> str | None:
+    def _converge(
+        self, client: ControlPlaneClient, deployment: JSON, props: JSON, fresh: bool, archive: SourceArchive | None
+    ) -> str | None:
         """Make an existing deployment match `props`; returns the revision to wait for."""
         dep_id = str(deployment["id"])
         paths = [
@@ -188,10 +199,11 @@ class DeploymentProvider(ConfiguredProvider):
         if paths:
             client.patch_deployment(dep_id, changes.patch_payload(paths, props))
         latest = deployment.get("latest_revision_id")
-        if fresh:
+        if fresh and archive is None:
             return str(latest) if latest else None
+        # A source_dir deployment has no revision until its archive is uploaded and PATCHed.
         return self._rolling_out(client, dep_id, props, deployment) or self._new_revision(
-            client, dep_id, props, deployment
+            client, dep_id, props, deployment, archive
         )
 
     @staticmethod
@@ -237,11 +249,18 @@ class DeploymentProvider(ConfiguredProvider):
         progress(f"{props.get('name')}: this control plane does not return env values: {what}")
 
     @staticmethod
-    def _new_revision(client: ControlPlaneClient, dep_id: str, props: JSON, current: JSON) -> str:
+    def _new_revision(
+        client: ControlPlaneClient, dep_id: str, props: JSON, current: JSON, archive: SourceArchive | None = None
+    ) -> str:
         """Roll out a revision with the documented PATCH, at most once: after a lost answer, a new
-        latest revision is ours. The revision to wait for is the deployment's new latest one."""
+        latest revision is ours. The revision to wait for is the deployment's new latest one. A
+        `source_dir` deployment uploads its archive first; the PATCH goes out only after a 2xx PUT."""
         before = current.get("latest_revision_id")
-        body = changes.revision_payload(props, current)
+        if archive is not None:
+            object_path = upload(client, dep_id, str(props.get("name")), archive)
+            body = changes.internal_source_payload(props, current, object_path, archive.config_path)
+        else:
+            body = changes.revision_payload(props, current)
         DeploymentProvider._say_if_masked(client, props, current)
 
         def moved(deployment: JSON) -> str | None:
@@ -263,6 +282,7 @@ class DeploymentProvider(ConfiguredProvider):
         if not (change.patch or change.revision):
             # Only provider-side settings changed: nothing to send.
             return UpdateResult({**_inputs(news), **{k: olds.get(k) for k in changes.OUTPUT_KEYS}})
+        archive = _archive(news) if change.revision else None
         client = self.client()
         name = str(news["name"])
         patch = self._patchable(client, _id, change.patch, news) if change.patch else ()
@@ -272,8 +292,10 @@ class DeploymentProvider(ConfiguredProvider):
         revision = None
         if change.revision:
             current = client.get_deployment(_id)
-            resumed = self._rolling_out(client, _id, news, current) if change.revision == ("revision_status",) else None
-            revision_id = resumed or self._new_revision(client, _id, news, current)
+            # A source_dir revision proves its content (its hash env), so an earlier run's is reused.
+            rerun = change.revision == ("revision_status",) or archive is not None
+            resumed = self._rolling_out(client, _id, news, current) if rerun else None
+            revision_id = resumed or self._new_revision(client, _id, news, current, archive)
             why = "the rollout an earlier run started" if resumed else ", ".join(change.revision)
             progress(f"{name}: revision {revision_id[:8]} for {why}")
             if _waits(news):
@@ -308,6 +330,8 @@ class DeploymentProvider(ConfiguredProvider):
         outs = self._outputs(props, deployment, revision)
         self._say_if_masked(client, props, deployment)
         self._mirror(outs, deployment)
+        if outs.get("source_hash") is not None:
+            outs["source_hash"] = changes.refreshed_source_hash(outs["source_hash"], deployment)
         if external:
             outs.update({k: deployment.get(k) for k in ("source", "source_config", "source_revision_config")})
         # Inputs mirrored too (ReadResult.inputs, pulumi #13839): the preview after a refresh then

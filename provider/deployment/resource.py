@@ -4,11 +4,17 @@ Arguments are typed (`SourceConfigArgs`, ...) and plain dicts are accepted too, 
 SDKs. `secrets` is always wrapped as a Pulumi secret here, and every output derived from it is
 listed in `additional_secret_outputs`, because the engine only keeps an output secret on its own
 when an input of the same name was.
+
+`source_dir` works like a Lambda function's `FileArchive`: the archive is computed here, in the
+program (a relative path means what the user sees, and a bad directory fails the preview before any
+request), and only its content hash, file count and size, plus the absolute directory the provider
+re-reads at apply, become inputs. The tarball itself never enters state.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict
 
@@ -16,8 +22,9 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from ..core.waiter import Polling
+from ..source_archive import SourceArchive, SourceDirError
 from .changes import INPUT_KEYS, OUTPUT_KEYS, ownership_id
-from .fields import SECRET_OUTPUTS
+from .fields import INTERNAL_SOURCE, SECRET_OUTPUTS
 from .provider import DeploymentProvider
 
 
@@ -93,15 +100,24 @@ class WaitArgs:
     poll_max_seconds: float = Polling.poll_max
 
 
+class SourceDirInvalid(pulumi.RunError):
+    """A `source_dir` that cannot be deployed: the program stops at preview, nothing written, and
+    Pulumi prints the message alone (no traceback)."""
+
+
 @dataclasses.dataclass
 class DeploymentArgs:
-    source: pulumi.Input[Literal["github", "external_docker"]]
+    source: pulumi.Input[Literal["github", "external_docker", "internal_source"]] | None = None
     source_config: SourceConfigArgs | Mapping[str, Any] | None = None
     source_revision_config: SourceRevisionConfigArgs | Mapping[str, Any] | None = None
     name: pulumi.Input[str] | None = None
     display_name: pulumi.Input[str] | None = None
     secrets: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
     secret_references: Sequence[SecretReferenceArgs | Mapping[str, Any]] | None = None
+    source_dir: str | os.PathLike[str] | None = None
+    """A local LangGraph project (holding `langgraph.json`, or the file
+    `source_revision_config.langgraph_config_path` names, relative to it) to upload as
+    `source="internal_source"`, like `langgraph deploy --remote`; `source` may be left out."""
     adopt: bool | None = None
     delete_tracing_project: bool | None = None
     wait: WaitArgs | Mapping[str, Any] | None = None
@@ -134,6 +150,9 @@ class Deployment(Resource, module="langsmith", name="Deployment"):
     created_at: pulumi.Output[str]
     updated_at: pulumi.Output[str]
     secrets_hash: pulumi.Output[str | None]
+    source_hash: pulumi.Output[str | None]
+    source_file_count: pulumi.Output[int | None]
+    source_archive_bytes: pulumi.Output[int | None]
 
     def __init__(
         self,
@@ -158,6 +177,8 @@ class Deployment(Resource, module="langsmith", name="Deployment"):
             raise TypeError(f"Deployment got unexpected arguments: {', '.join(sorted(unknown))}")
         if "secrets" in values:
             values["secrets"] = pulumi.Output.secret(values["secrets"])
+        if "source_dir" in values or values.get("source") == INTERNAL_SOURCE:
+            values.update(source_dir_inputs(values))
         props: dict[str, Any] = {key: None for key in OUTPUT_KEYS}
         props.update(values)
         props.setdefault("name", None)
@@ -172,3 +193,31 @@ class Deployment(Resource, module="langsmith", name="Deployment"):
         """Read an existing deployment into the program by its id, without managing it: `pulumi up`
         never changes or deletes it, and `refresh` keeps its outputs current."""
         return Deployment(resource_name, opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)))
+
+
+def source_dir_inputs(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs a `source_dir` stands for: the archive is built and checked here, at preview."""
+    source = values.get("source", INTERNAL_SOURCE)
+    if source != INTERNAL_SOURCE:
+        raise SourceDirInvalid(f"source_dir: only applies to source 'internal_source', got source {source!r}")
+    raw = values.get("source_dir")
+    if raw is None:
+        raise SourceDirInvalid("source_dir: is required when source is 'internal_source'")
+    if not isinstance(raw, str | os.PathLike):
+        raise SourceDirInvalid("source_dir: must be a plain path (str or pathlib.Path), not an Output")
+    revision = dict(values.get("source_revision_config") or {})
+    config_path = revision.setdefault("langgraph_config_path", "langgraph.json")
+    if not isinstance(config_path, str):
+        raise SourceDirInvalid("source_revision_config.langgraph_config_path: must be a plain string with source_dir")
+    try:
+        archive = SourceArchive.from_dir(os.fspath(raw), config_path)
+    except SourceDirError as exc:
+        raise SourceDirInvalid(str(exc)) from None
+    return {
+        "source": INTERNAL_SOURCE,
+        "source_dir": str(archive.source_dir),
+        "source_revision_config": revision,
+        "source_hash": archive.content_hash,
+        "source_file_count": archive.file_count,
+        "source_archive_bytes": archive.size_bytes,
+    }

@@ -151,5 +151,7 @@ def copy_in_tree(project: Path, tree: Path) -> Path:
     for item in project.iterdir():
         if item.is_file() and not re.fullmatch(r"Pulumi\..+\.yaml", item.name):
             shutil.copy2(item, dest / item.name)
+        elif item.is_dir() and item.name not in ("__pycache__", ".venv"):  # e.g. local-agent's ./agent
+            shutil.copytree(item, dest / item.name, ignore=shutil.ignore_patterns("__pycache__"))
     (tree / ".venv").symlink_to(VENV)
     return dest

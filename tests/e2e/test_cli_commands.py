@@ -172,6 +172,8 @@ def case_example(name: str) -> Callable[[Case], str]:
             update = ("maxScale", "5")
         if name == "self-hosted-listener":
             update = ("image", "registry.example.com/acme/agent@sha256:" + "b" * 64)
+        if name == "local-agent":
+            update = ("replyPrefix", "agent says: ")
 
         def check(out: dict[str, Any]) -> None:
             if name == "many-agents":
@@ -183,6 +185,8 @@ def case_example(name: str) -> Callable[[Case], str]:
                 assert server["source_config"]["listener_id"] == LISTENER_ID
             elif name == "self-hosted-listener":
                 assert server["source_config"]["listener_id"] == out["listener_id"] != LISTENER_ID
+            elif name == "local-agent":
+                assert server["source"] == "internal_source" and out["source_hash"]
             else:
                 assert env_of(server)["OPENAI_API_KEY"] == OPENAI_KEY
 

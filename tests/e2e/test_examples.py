@@ -17,7 +17,7 @@ from langsmith_emulator.testing import LISTENER_ID
 
 from ..support.server import API
 from .harness import ROOT, E2EStack, last_seq, live_deployments
-from .lifecycle_support import assert_secrets_sealed, copy_project, deployment, env_of, writes
+from .lifecycle_support import assert_secrets_sealed, copy_project, count, deployment, env_of, revisions, writes
 
 pytestmark = pytest.mark.e2e
 
@@ -144,3 +144,27 @@ def test_root_stack(tmp_path: Path, emulator: Any) -> None:
     assert server["active_revision_id"] == out["active_revision_id"]
     assert env_of(server)["OPENAI_API_KEY"] == OPENAI_KEY
     tear_down(s, emulator, [OPENAI_KEY])
+
+
+def test_example_local_agent(tmp_path: Path, emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = copy_project(EXAMPLES / "local-agent", tmp_path / "src")
+    s = E2EStack(tmp_path, emulator, work_dir=work)
+    # `source_dir="./agent"` is relative to where the program runs: the CLI runs it in the project
+    # directory; this inline program runs in the test process, so it does the same.
+    monkeypatch.chdir(work)
+    out = up_and_settle(s, emulator, [])
+    assert out["revision_status"] == "DEPLOYED" and out["name"].startswith("local-agent-")
+    server = deployment(emulator, out["deployment_id"])
+    assert server["source"] == "internal_source" and server["source_config"]["deployment_type"] == "dev"
+    assert out["source_file_count"] == 4  # .gitignore, graph.py, langgraph.json, requirements.txt
+    before = len(revisions(emulator, out["deployment_id"]))
+
+    # Editing the graph file: exactly one new revision.
+    graph = work / "agent" / "graph.py"
+    graph.write_text(graph.read_text().replace("message.upper()", "message.lower()"))
+    seq = last_seq(emulator)
+    s.up()
+    assert len(revisions(emulator, out["deployment_id"])) == before + 1
+    assert count(writes(emulator, seq), "PATCH", "/v2/deployments/{id}") == 1
+    assert s.outputs()["source_hash"] != out["source_hash"]
+    tear_down(s, emulator, [])
