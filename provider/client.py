@@ -15,6 +15,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from . import budget as request_budget
+from .budget import BudgetRetry
 from .config import CONFIG_URL, ENV_URL, Settings, explain_forbidden
 from .errors import ProviderError
 
@@ -41,7 +43,7 @@ def api_shape(deployment: Mapping[str, Any]) -> str:
 
 def idempotent_retry(total: int = 8) -> Retry:
     """Retries for calls that are safe to repeat: GET, a PATCH of plain fields, DELETE."""
-    return Retry(
+    return BudgetRetry(
         total=total,
         connect=CONNECT_RETRIES,
         read=total,
@@ -60,7 +62,7 @@ def once_retry(total: int = 8) -> Retry:
     """For requests that create something (POST, a PATCH that rolls out a revision): only retried
     when the server cannot have acted on them, a refused connection or a 429. A lost answer is
     reconciled by the caller (`once.at_most_once`)."""
-    return Retry(
+    return BudgetRetry(
         total=total,
         connect=CONNECT_RETRIES,
         read=0,
@@ -165,8 +167,10 @@ class ControlPlaneClient:
         *,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         adapters: tuple[HTTPAdapter, HTTPAdapter] | None = None,
+        budget: request_budget.Budget | None = None,
     ) -> None:
         self._settings = settings
+        self._budget = budget or request_budget.shared(settings.max_requests_per_second)
         self._timeout = timeout
         self._adapters = adapters
         self._local = threading.local()
@@ -220,6 +224,7 @@ class ControlPlaneClient:
         (always true for POST)."""
         safe, post = self._sessions()
         session = post if once or method == "POST" else safe
+        self._budget.acquire()
         try:
             response = session.request(
                 method, self._settings.base_url + path, params=params, json=body, timeout=self._timeout

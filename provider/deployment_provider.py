@@ -25,7 +25,15 @@ from pulumi.dynamic import (
 
 from . import errors, host_pool, plan
 from .client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
-from .config import CONFIG_API_KEY, CONFIG_URL, CONFIG_WORKSPACE_ID, ConfigurationError, Settings, resolve_settings
+from .config import (
+    CONFIG_API_KEY,
+    CONFIG_MAX_RPS,
+    CONFIG_URL,
+    CONFIG_WORKSPACE_ID,
+    ConfigurationError,
+    Settings,
+    resolve_settings,
+)
 from .errors import ProviderError
 from .inputs import apply_defaults, validate, with_unknown_sentinel
 from .once import at_most_once
@@ -68,7 +76,7 @@ class DeploymentProvider(ResourceProvider):
     _lock = threading.Lock()
 
     def configure(self, req: ConfigureRequest) -> None:
-        raw = {key: req.config.get(key) for key in (CONFIG_API_KEY, CONFIG_WORKSPACE_ID, CONFIG_URL)}
+        raw = {key: req.config.get(key) for key in (CONFIG_API_KEY, CONFIG_WORKSPACE_ID, CONFIG_URL, CONFIG_MAX_RPS)}
         try:
             self._settings, self._config_error = resolve_settings(raw, os.environ), None
         except ConfigurationError as exc:
