@@ -23,6 +23,9 @@ from urllib3.util.retry import Retry
 
 DEFAULT_RATE = 20.0
 DEFAULT_BURST = 5
+# A routine poll that has waited this long goes before the priority lane: 100 creates starting at once
+# must not starve the one watcher poll that tells every wait it is done.
+STARVE_AFTER = 1.0
 
 _local = threading.local()
 
@@ -60,6 +63,7 @@ class Budget:
         self._wait = wait
         self._tickets = itertools.count()
         self._queues: tuple[deque[int], deque[int]] = (deque(), deque())  # priority, routine
+        self._since: dict[int, float] = {}  # ticket -> when it started waiting
         self._tat = 0.0  # theoretical arrival time of the next request (GCRA)
         self._paused_until = 0.0
         self.granted = 0
@@ -88,20 +92,37 @@ class Budget:
             ticket = next(self._tickets)
             queue = self._queues[0 if priority else 1]
             queue.append(ticket)
+            self._since[ticket] = self._clock()
             try:
                 while True:
-                    head = self._queues[0][0] if self._queues[0] else self._queues[1][0]
                     now = self._clock()
+                    head = self._head(now)
                     ready = self._ready_at() if self.rate > 0 else self._paused_until
                     if head == ticket and now >= ready:
                         if self.rate > 0:
                             self._tat = max(self._tat, now) + 1.0 / self.rate
                         self.granted += 1
                         return
-                    self._wait(self._cond, ready - now if head == ticket else None)
+                    self._wait(self._cond, ready - now if head == ticket else self._until_starved(now))
             finally:
                 queue.remove(ticket)
+                del self._since[ticket]
                 self._cond.notify_all()
+
+    def _until_starved(self, now: float) -> float | None:
+        """Not our turn: wake when the head may change without a grant (a routine call starving)."""
+        priority, normal = self._queues
+        if not (normal and priority):
+            return None
+        left = self._since[normal[0]] + STARVE_AFTER - now
+        return left if left > 0 else None
+
+    def _head(self, now: float) -> int:
+        """Whose turn it is: the priority lane's oldest, unless a routine call has starved."""
+        priority, normal = self._queues
+        if normal and (not priority or now - self._since[normal[0]] >= STARVE_AFTER):
+            return normal[0]
+        return priority[0]
 
     def pause(self, seconds: float) -> None:
         """A 429: nobody sends anything for `seconds` (the server's Retry-After)."""

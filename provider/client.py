@@ -19,6 +19,7 @@ from . import budget as request_budget
 from .budget import BudgetRetry
 from .config import CONFIG_URL, ENV_URL, Settings, explain_forbidden
 from .errors import ProviderError
+from .finder import NameSearch
 
 JSON = dict[str, Any]
 
@@ -177,6 +178,7 @@ class ControlPlaneClient:
         self._shape: str | None = None
         self._notes: set[str] = set()
         self._notes_lock = threading.Lock()
+        self._names = NameSearch(lambda text: list(self._list_pages(text)))
 
     def note_once(self, key: str) -> bool:
         """True the first time `key` is seen by this client: for warnings said once per run."""
@@ -277,7 +279,14 @@ class ControlPlaneClient:
         self.request("DELETE", f"/v2/deployments/{deployment_id}", params=params, expect=(200, 202, 204))
 
     def iter_deployments(self, *, name_contains: str | None = None) -> Iterator[JSON]:
-        """All pages: the API has no exact-name filter and the first page can miss a match."""
+        """All pages: the API has no exact-name filter and the first page can miss a match.
+        Concurrent name searches share one listing (`finder`)."""
+        if name_contains:
+            yield from (self._seen(item) for item in self._names.search(name_contains))
+            return
+        yield from self._list_pages(None)
+
+    def _list_pages(self, name_contains: str | None) -> Iterator[JSON]:
         offset = 0
         while True:
             params: dict[str, Any] = {"limit": PAGE_SIZE, "offset": offset}

@@ -83,6 +83,8 @@ class Waiter:
         self._clock = clock
         self._sleep = sleep
         self._report = report
+        # The deployment as the watcher last saw it when the wait ended: saves a GET for the outputs.
+        self.deployment_seen: dict[str, Any] | None = None
 
     def revision(self, deployment_id: str, label: str, revision_id: str) -> dict[str, Any]:
         """Block until `revision_id` (or the revision that superseded it) is DEPLOYED. INTERRUPTED
@@ -107,7 +109,11 @@ class Waiter:
     ) -> dict[str, Any]:
         status, since = "", start
         while True:
-            revision = self._get(deployment_id, revision_id)
+            seen = watch.deployment if watch else None
+            if seen and seen.get("active_revision_id") == revision_id:  # active means DEPLOYED: no read needed
+                revision, self.deployment_seen = {"id": revision_id, "status": DEPLOYED}, seen
+            else:
+                revision = self._get(deployment_id, revision_id)
             if revision.get("id") != revision_id:  # pruned, and a newer one is the latest now
                 self._report(f"{label}: revision {revision_id[:8]} was superseded by {str(revision['id'])[:8]}", False)
                 revision_id, status = str(revision["id"]), ""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -97,6 +96,7 @@ class Watcher:
         self._cond = threading.Condition()
         self._watches: list[Watch] = []
         self._thread: threading.Thread | None = None
+        self._last_poll = float("-inf")
         self.polls = 0
         self.failures = 0
 
@@ -141,15 +141,25 @@ class Watcher:
                         return
                     continue
                 now = self._clock()
-                due = min(w.due for w in self._watches)
+                due = self.next_poll()
                 if due > now:
                     self._cond.wait(due - now)
                     continue
             self.poll()
 
+    def next_poll(self) -> float:
+        """When the most urgent wait wants a look, but never sooner after the last poll than the
+        shortest interval any wait asked for: waits that registered at different moments share polls."""
+        with self._cond:
+            if not self._watches:
+                return float("inf")
+            soonest = min(w.due for w in self._watches)
+            return max(soonest, self._last_poll + min(w.interval for w in self._watches))
+
     def poll(self) -> None:
         """One round over every registered wait, in batches of `batch` ids."""
         with self._cond:
+            self._last_poll = self._clock()
             watches = list(self._watches)
         by_id: dict[str, list[Watch]] = {}
         for watch in watches:
@@ -195,14 +205,16 @@ def interval_for(base: float, in_status: float) -> float:
     return min(base, FAST_INTERVAL) if in_status < FAST_FOR else base
 
 
-_watchers: weakref.WeakKeyDictionary[Any, Watcher] = weakref.WeakKeyDictionary()
+_watchers: dict[Any, Watcher] = {}
 _lock = threading.Lock()
 
 
 def watcher_for(client: Lister) -> Watcher:
-    """The process's watcher for this client (one client per configured provider)."""
+    """The process's watcher for this control plane and key: the host unpickles one provider (and so one
+    client) per resource, and all of them share it."""
+    key = getattr(client, "_settings", client)
     with _lock:
-        found = _watchers.get(client)
+        found = _watchers.get(key)
         if found is None:
-            found = _watchers[client] = Watcher(client)
+            found = _watchers[key] = Watcher(client)
         return found
