@@ -31,6 +31,7 @@ from typing import Any
 from langsmith_emulator.testing import API_KEY, GITHUB_INTEGRATION_ID, TENANT_ID, running_emulator
 from provider import Deployment, SourceConfigArgs, SourceRevisionConfigArgs
 from provider.waiter import Polling
+from provider.watcher import CHECK_EVERY, interval_for
 
 from .e2e.harness import E2EStack
 from .support.host import HostError, provider_host
@@ -266,18 +267,22 @@ def run_long_wait(out: dict[str, Any]) -> None:
             host.create(inputs, timeout=120)
         out["wait_wall"] = time.monotonic() - start
         out["wait_polls"] = sum(
-            1 for r in emu.requests() if r["method"] == "GET" and r["route"] == "/v2/deployments/{id}/revisions/{id}"
+            1
+            for r in emu.requests()
+            if r["method"] == "GET"
+            and (r["route"] == "/v2/deployments/{id}/revisions/{id}" or "deployment_ids" in r.get("query", ""))
         )
 
 
 def scheduled_polls(seconds: float) -> int:
-    """Exact number of polls our default schedule makes while one status lasts `seconds`."""
+    """Exact number of requests one wait costs while one status lasts `seconds`: the watcher's lists on
+    the wait's schedule, plus the wait's own revision read every CHECK_EVERY seconds."""
     polling = Polling()
     t, polls = 0.0, 0
     while t < seconds:
         polls += 1
-        t += polling.interval(t)
-    return polls
+        t += interval_for(polling.interval(t), t)
+    return polls + int(seconds // CHECK_EVERY)
 
 
 def main() -> None:
@@ -294,6 +299,10 @@ def main() -> None:
     twelve = run_fleet(12)
     print("bench: fleet of 12 with the host's stock 4 workers ...", flush=True)
     narrow = run_fleet(12, workers=4)
+    print("bench: fleet of 100, up --parallel 128 ...", flush=True)
+    hundred = run_fleet(100, parallel=128, economy=False)
+    print("bench: fleet of 100 against a control plane limited to 20 requests/s ...", flush=True)
+    limited = run_limited(100, 20.0)
     print("bench: waiting for the vendor script (real 60 s sleeps) and the 60 s stuck wait ...", flush=True)
     for t in threads:
         t.join(timeout=600)
@@ -314,8 +323,30 @@ def main() -> None:
         ("requests per create (1 deployment, whole up)", f"{one['requests_up']}", ""),
         ("requests, no-op preview of 12", f"{twelve['preview_requests']}", "0"),
         ("requests per deployment, refresh of 12", f"{twelve['refresh_requests'] / 12:.2f}", "<= 2"),
+        ("wall(100), up --parallel 128", f"{hundred['wall']:.1f} s", ""),
+        ("wall(100) / wall(1)", f"{hundred['wall'] / one['wall']:.2f}x", "<= 1.2x"),
+        ("requests, whole up of 100", f"{hundred['requests_up']}", "<= 400"),
+        ("peak requests in one second, up of 100", f"{hundred['peak_up']}", "<= 25"),
+        ("reaction at N=1 (max)", f"{max(one['reaction'] or [float('nan')]):.2f} s", "<= 1 s"),
+        (
+            "reaction at N=100 (max / p95)",
+            f"{max(hundred['reaction']):.2f} / {p95(hundred['reaction']):.2f} s",
+            "p95 <= 2 s",
+        ),
+        ("provider host peak RSS, 100 waits", f"{hundred['rss_kib'] / 1024:.0f} MiB", ""),
+        ("host RSS at N=1 (for contrast)", f"{one['rss_kib'] / 1024:.0f} MiB", ""),
+        (
+            "20 req/s limit: up of 100 (wall, 429s, deployed)",
+            f"{limited['up_wall']:.0f} s, {limited['up_429']}, {limited['deployed_after_up']}",
+            "all 100, no failure",
+        ),
+        (
+            "20 req/s limit: destroy (wall, 429s, left)",
+            f"{limited['destroy_wall']:.0f} s, {limited['destroy_429']}, {limited['live_after_destroy']}",
+            "0 left",
+        ),
         ("polls in a 60 s stuck wait (measured)", f"{polls60}", ""),
-        ("polls per 10-min wait, ours (schedule)", f"{scheduled_polls(600)}", "~120 (1 per 5 s)"),
+        ("requests per 10-min wait, ours (schedule)", f"{scheduled_polls(600)}", "(shared by every wait)"),
         ("polls per 10-min wait, vendor 60 s loop", "10", ""),
     ]
     print()
@@ -323,6 +354,8 @@ def main() -> None:
     print("-" * 80)
     for name, value, goal in rows:
         print(f"{name:<52}{value:>12}  {goal}")
+    print(f"fleet of 100 by route: {hundred['by_route']}")
+    print(f"20 req/s run: {limited}")
     if background.get("vendor_rc") not in (0, None):
         print(f"note: the vendor script exited {background['vendor_rc']}")
 
