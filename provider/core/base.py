@@ -12,7 +12,15 @@ import threading
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from .client import ControlPlaneClient
-from .config import CONFIG_API_KEY, CONFIG_URL, CONFIG_WORKSPACE_ID, ConfigurationError, Settings, resolve_settings
+from .config import (
+    CONFIG_API_KEY,
+    CONFIG_MAX_RPS,
+    CONFIG_URL,
+    CONFIG_WORKSPACE_ID,
+    ConfigurationError,
+    Settings,
+    resolve_settings,
+)
 
 
 class ConfiguredProvider(ResourceProvider):
@@ -24,7 +32,7 @@ class ConfiguredProvider(ResourceProvider):
     _lock = threading.Lock()  # until configure() gives the instance its own
 
     def configure(self, req: ConfigureRequest) -> None:
-        raw = {key: req.config.get(key) for key in (CONFIG_API_KEY, CONFIG_WORKSPACE_ID, CONFIG_URL)}
+        raw = {key: req.config.get(key) for key in (CONFIG_API_KEY, CONFIG_WORKSPACE_ID, CONFIG_URL, CONFIG_MAX_RPS)}
         try:
             self._settings, self.config_error = resolve_settings(raw, os.environ), None
         except ConfigurationError as exc:

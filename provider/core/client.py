@@ -15,8 +15,11 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from . import budget as request_budget
+from .budget import BudgetRetry
 from .config import CONFIG_URL, ENV_URL, Settings, explain_forbidden
 from .errors import ProviderError
+from .finder import NameSearch
 from .values import JSON
 
 USER_AGENT = "langsmith-pulumi-provider/0.1"
@@ -40,7 +43,7 @@ def api_shape(deployment: Mapping[str, Any]) -> str:
 
 def idempotent_retry(total: int = 8) -> Retry:
     """Retries for calls that are safe to repeat: GET, a PATCH of plain fields, DELETE."""
-    return Retry(
+    return BudgetRetry(
         total=total,
         connect=CONNECT_RETRIES,
         read=total,
@@ -59,7 +62,7 @@ def once_retry(total: int = 8) -> Retry:
     """For requests that create something (POST, a PATCH that rolls out a revision): only retried
     when the server cannot have acted on them, a refused connection or a 429. A lost answer is
     reconciled by the caller (`once.at_most_once`)."""
-    return Retry(
+    return BudgetRetry(
         total=total,
         connect=CONNECT_RETRIES,
         read=0,
@@ -164,14 +167,17 @@ class ControlPlaneClient:
         *,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         adapters: tuple[HTTPAdapter, HTTPAdapter] | None = None,
+        budget: request_budget.Budget | None = None,
     ) -> None:
         self._settings = settings
+        self._budget = budget or request_budget.shared(settings.max_requests_per_second)
         self._timeout = timeout
         self._adapters = adapters
         self._local = threading.local()
         self._shape: str | None = None
         self._notes: set[str] = set()
         self._notes_lock = threading.Lock()
+        self._names = NameSearch(lambda text: list(self._list_pages(text)))
 
     def note_once(self, key: str) -> bool:
         """True the first time `key` is seen by this client: for warnings said once per run."""
@@ -219,6 +225,7 @@ class ControlPlaneClient:
         (always true for POST)."""
         safe, post = self._sessions()
         session = post if once or method == "POST" else safe
+        self._budget.acquire()
         try:
             response = session.request(
                 method, self._settings.base_url + path, params=params, json=body, timeout=self._timeout
@@ -271,7 +278,14 @@ class ControlPlaneClient:
         self.request("DELETE", f"/v2/deployments/{deployment_id}", params=params, expect=(200, 202, 204))
 
     def iter_deployments(self, *, name_contains: str | None = None) -> Iterator[JSON]:
-        """All pages: the API has no exact-name filter and the first page can miss a match."""
+        """All pages: the API has no exact-name filter and the first page can miss a match.
+        Concurrent name searches share one listing (`finder`)."""
+        if name_contains:
+            yield from (self._seen(item) for item in self._names.search(name_contains))
+            return
+        yield from self._list_pages(None)
+
+    def _list_pages(self, name_contains: str | None) -> Iterator[JSON]:
         offset = 0
         while True:
             params: dict[str, Any] = {"limit": PAGE_SIZE, "offset": offset}

@@ -36,6 +36,9 @@ ENV_WORKSPACE_ID = "LANGSMITH_WORKSPACE_ID"
 ENV_URL = "LANGSMITH_CONTROL_PLANE_URL"
 ENV_ENDPOINT = "LANGSMITH_ENDPOINT"  # the tracing endpoint many users already export
 ENV_TENANT_ID = "LANGSMITH_TENANT_ID"  # the vendor CLI's name for the workspace id
+CONFIG_MAX_RPS = "langsmith:maxRequestsPerSecond"
+ENV_MAX_RPS = "LANGSMITH_MAX_REQUESTS_PER_SECOND"
+DEFAULT_MAX_RPS = 20.0
 
 
 class ConfigurationError(ProviderError):
@@ -50,6 +53,7 @@ class Settings:
     workspace_id: str | None
     api_key: str = field(repr=False)
     dashboard_url: str = "https://smith.langchain.com"
+    max_requests_per_second: float = DEFAULT_MAX_RPS
 
 
 def resolve_base_url(value: str | None) -> str:
@@ -145,5 +149,24 @@ def resolve_settings(config: Mapping[str, str | None], env: Mapping[str, str]) -
         )
     base_url = resolve_base_url(url)
     return Settings(
-        base_url=base_url, workspace_id=workspace_id or None, api_key=api_key, dashboard_url=dashboard_for(base_url)
+        base_url=base_url,
+        workspace_id=workspace_id or None,
+        api_key=api_key,
+        dashboard_url=dashboard_for(base_url),
+        max_requests_per_second=max_requests_per_second(config.get(CONFIG_MAX_RPS) or env.get(ENV_MAX_RPS)),
     )
+
+
+def max_requests_per_second(value: str | None) -> float:
+    """The provider's request budget (`budget`); 0 turns it off."""
+    if value is None or not str(value).strip():
+        return DEFAULT_MAX_RPS
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not 0 <= rate < float("inf"):
+        raise ConfigurationError(
+            f"{CONFIG_MAX_RPS} / {ENV_MAX_RPS} must be a number of requests per second >= 0 (0: off), got {value!r}"
+        )
+    return rate

@@ -24,7 +24,7 @@ import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-DEFAULT_WORKERS = 64
+DEFAULT_WORKERS = 256  # waits block on the shared watcher (`watcher`), so a thread each is cheap
 ENV_WORKERS = "LANGSMITH_PROVIDER_WORKERS"
 
 _done = False

@@ -14,10 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .budget import routine
 from .client import CURRENT, ControlPlaneClient, not_found
 from .errors import ProviderError
 from .progress import progress
 from .statuses import BUILD_PHASE_FAILED, DEPLOYED, SKIPPED, failed
+from .watcher import CHECK_EVERY, Watcher, interval_for, watcher_for
 
 LOG_TAIL_LINES = 15
 NO_LOGS = "(logs are not available from this server: its API has no revision log route)"
@@ -64,21 +66,46 @@ class Waiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         report: Callable[[str, bool], None] = progress,
+        watcher: Watcher | None = None,
     ) -> None:
         self._client = client
+        # Real clients share the process's watcher (see `watcher`); fakes in tests poll on their own.
+        self._watcher = watcher or (watcher_for(client) if isinstance(client, ControlPlaneClient) else None)
         self._polling = polling
         self._clock = clock
         self._sleep = sleep
         self._report = report
+        # The deployment as the watcher last saw it when the wait ended: saves a GET for the outputs.
+        self.deployment_seen: dict[str, Any] | None = None
 
     def revision(self, deployment_id: str, label: str, revision_id: str) -> dict[str, Any]:
         """Block until `revision_id` (or the revision that superseded it) is DEPLOYED. INTERRUPTED
         and UNKNOWN are waited through (see `statuses`); only `*_FAILED` and the deadline end it."""
+        with routine():
+            return self._revision(deployment_id, label, revision_id)
+
+    def _revision(self, deployment_id: str, label: str, revision_id: str) -> dict[str, Any]:
         start = self._clock()
         deadline = start + self._polling.timeout
+        watch = self._watcher.register(deployment_id, revision_id) if self._watcher else None
+        try:
+            if watch:  # a revision just rolled out: let the watcher say when it is worth a read
+                watch.wait(self._watch_interval(0.0), min(deadline, start + CHECK_EVERY))
+            return self._follow(deployment_id, label, revision_id, start, deadline, watch)
+        finally:
+            if watch:
+                watch.close()
+
+    def _follow(
+        self, deployment_id: str, label: str, revision_id: str, start: float, deadline: float, watch: Any
+    ) -> dict[str, Any]:
         status, since = "", start
         while True:
-            revision = self._get(deployment_id, revision_id)
+            seen = watch.deployment if watch else None
+            if seen and seen.get("active_revision_id") == revision_id:  # active means DEPLOYED: no read needed
+                revision, self.deployment_seen = {"id": revision_id, "status": DEPLOYED}, seen
+            else:
+                revision = self._get(deployment_id, revision_id)
             if revision.get("id") != revision_id:  # pruned, and a newer one is the latest now
                 self._report(f"{label}: revision {revision_id[:8]} was superseded by {str(revision['id'])[:8]}", False)
                 revision_id, status = str(revision["id"]), ""
@@ -96,12 +123,21 @@ class Waiter:
                     raise RevisionFailed(label, revision_id, status, [])
                 self._report(f"{label}: revision {revision_id[:8]} was superseded by {str(newer)[:8]}", False)
                 revision_id, status = str(newer), ""
+                if watch:
+                    watch.revision_id = revision_id
                 continue
             if failed(status):
                 raise RevisionFailed(label, revision_id, status, self._log_tail(deployment_id, revision_id, status))
             if now >= deadline:
                 raise WaitTimeout(label, revision_id, status, now - start)
+            if watch:
+                watch.revision_id = revision_id
+                watch.wait(self._watch_interval(now - since), min(deadline, now + CHECK_EVERY))
+                continue
             self._sleep(min(self._polling.interval(now - since), max(0.0, deadline - now)))
+
+    def _watch_interval(self, in_status: float) -> float:
+        return interval_for(self._polling.interval(in_status), in_status)
 
     def _get(self, deployment_id: str, revision_id: str) -> dict[str, Any]:
         """The revision; one that 404s while its deployment exists was pruned: it is DEPLOYED if it
@@ -136,8 +172,19 @@ class Waiter:
 
     def gone(self, deployment_id: str, label: str) -> None:
         """Block until GET answers 404: the name is only free once deletion has finished."""
+        with routine():
+            watch = self._watcher.register(deployment_id, None) if self._watcher else None
+            try:
+                self._gone(deployment_id, label, watch)
+            finally:
+                if watch:
+                    watch.close()
+
+    def _gone(self, deployment_id: str, label: str, watch: Any) -> None:
         start = self._clock()
         deadline = start + self._polling.timeout
+        if watch:  # absent from the watcher's answer: then confirmed by one GET
+            watch.wait(self._watch_interval(0.0), min(deadline, start + CHECK_EVERY))
         while True:
             try:
                 status = self._client.get_deployment(deployment_id).get("status")
@@ -149,4 +196,7 @@ class Waiter:
             now = self._clock()
             if now >= deadline:
                 raise WaitTimeout(label, "-", f"deployment {status}", now - start)
+            if watch:
+                watch.wait(self._watch_interval(now - start), min(deadline, now + CHECK_EVERY))
+                continue
             self._sleep(min(self._polling.interval(now - start), max(0.0, deadline - now)))

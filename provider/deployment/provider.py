@@ -119,7 +119,8 @@ class DeploymentProvider(ConfiguredProvider):
         revision = None
         if revision_id and _waits(props):
             revision = waiter.revision(dep_id, name, revision_id)
-        return CreateResult(dep_id, self._outputs(props, client.get_deployment(dep_id), revision))
+        deployment = waiter.deployment_seen or client.get_deployment(dep_id)
+        return CreateResult(dep_id, self._outputs(props, deployment, revision))
 
     def _find_or_create(self, client: ControlPlaneClient, waiter: Waiter, props: JSON) -> tuple[JSON, bool]:
         """Never a duplicate: a deployment this resource created earlier (a lost response, a killed
