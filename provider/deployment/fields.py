@@ -59,6 +59,8 @@ FIELDS: tuple[Field, ...] = (
     Field("source_config.install_command", Change.REVISION, _BUILD, drift=True, sources=_GH),
     Field("source_config.build_command", Change.REVISION, _BUILD, drift=True, sources=_GH),
     Field("secret_references", Change.REVISION, _REVISION, drift=True, sources=_ED),
+    # Plain env vars (visible in state and the diff) and secret ones: two inputs, one API list.
+    Field("env", Change.REVISION, f"{_REVISION} (sent in `secrets`)", drift=True, api="secrets"),
     Field("secrets", Change.REVISION, _REVISION, drift=True, secret=True, compare=Compare.HASH),
     Field(
         "source_config.resource_spec",
@@ -105,6 +107,7 @@ INPUT_KEYS: tuple[str, ...] = (
     "source_config",
     "source_revision_config",
     "secrets",
+    "env",
     "secret_references",
     "adopt",
     "delete_tracing_project",
@@ -117,6 +120,8 @@ PATCH_PATHS = paths(Change.PATCH)
 STATE_PATHS = paths(Change.STATE)
 #: Revision fields compared by value (secrets and resource_spec have their own comparison).
 REVISION_VALUE_PATHS = tuple(f.path for f in FIELDS if f.change is Change.REVISION and f.compare is Compare.VALUE)
+#: The inputs that together make up the API's `secrets` list.
+ENV_INPUTS: tuple[str, ...] = tuple(f.path for f in FIELDS if f.api == "secrets" or f.path == "secrets")
 NEWER_API_PATHS = tuple(f.path for f in FIELDS if f.newer_api)
 SECRET_OUTPUTS: list[str] = [*(f.path for f in FIELDS if f.secret), *SECRET_OUTPUT_NAMES]
 

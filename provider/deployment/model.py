@@ -244,6 +244,7 @@ class DeploymentInputs(_Strict):
     source_revision_config: SourceRevisionConfig = SourceRevisionConfig()
     display_name: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
     secrets: dict[str, str] | None = None
+    env: dict[str, str] | None = None
     secret_references: list[SecretReference] | None = None
     adopt: bool = False
     delete_tracing_project: bool = False
@@ -272,14 +273,17 @@ def _at(model: BaseModel, path: str) -> Any:
 def rule_failures(d: DeploymentInputs) -> list[tuple[str, str]]:
     """Rules of the API that span fields or keys, each with the property it concerns."""
     out: list[tuple[str, str]] = []
-    for key in d.secrets or {}:
-        if not ENV_NAME_RE.match(key):
-            out.append((f"secrets.{key}", "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)"))
-        elif key == OWNERSHIP_ENV:
-            out.append((f"secrets.{key}", "is set by the provider itself (the ownership tag)"))
-        elif key in reserved_env(d.source):
-            where = "" if d.source in SELF_HOSTED_SOURCES else " outside self-hosted (external_docker) deployments"
-            out.append((f"secrets.{key}", f"is reserved by the LangSmith control plane{where}"))
+    for input_ in ("env", "secrets"):
+        for key in getattr(d, input_) or {}:
+            if not ENV_NAME_RE.match(key):
+                out.append((f"{input_}.{key}", "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)"))
+            elif key == OWNERSHIP_ENV:
+                out.append((f"{input_}.{key}", "is set by the provider itself (the ownership tag)"))
+            elif key in reserved_env(d.source):
+                where = "" if d.source in SELF_HOSTED_SOURCES else " outside self-hosted (external_docker) deployments"
+                out.append((f"{input_}.{key}", f"is reserved by the LangSmith control plane{where}"))
+    for key in sorted(set(d.env or {}) & set(d.secrets or {})):
+        out.append((f"env.{key}", "is also set in secrets; a name goes in one of env or secrets"))
     for f in FIELDS:
         if d.source in f.required_for and _at(d, f.path) is None:
             out.append((f.path, f"is required when source is {d.source!r}"))
@@ -290,10 +294,10 @@ def rule_failures(d: DeploymentInputs) -> list[tuple[str, str]]:
     ref = d.source_revision_config.repo_ref or ""
     if d.source_config.build_on_push and ref.startswith("refs/tags/"):
         out.append(("source_config.build_on_push", "cannot be true when repo_ref is a tag (refs/tags/...)"))
-    if d.secrets and d.secret_references:
-        for ref_ in d.secret_references:
-            if ref_.name in d.secrets:
-                out.append(("secret_references", f"{ref_.name!r} is also set in secrets"))
+    for ref_ in d.secret_references or []:
+        for input_ in ("env", "secrets"):
+            if ref_.name in (getattr(d, input_) or {}):
+                out.append(("secret_references", f"{ref_.name!r} is also set in {input_}"))
     return out
 
 

@@ -230,8 +230,8 @@ class DeploymentProvider(ConfiguredProvider):
         """Say once what cannot be known when the server masks or leaves out env values."""
         if changes.server_secrets(deployment) is not None or not client.note_once(f"masked:{deployment.get('id')}"):
             return
-        if props.get("secrets") is not None:
-            what = "drift of `secrets` cannot be detected (the declared values are assumed to hold)"
+        if changes.declared_env(props) is not None:
+            what = "drift of `env` and `secrets` cannot be detected (the declared values are assumed to hold)"
         else:
             what = "the environment is left as it is; the ownership tag cannot be added to it"
         progress(f"{props.get('name')}: this control plane does not return env values: {what}")
@@ -360,15 +360,18 @@ class DeploymentProvider(ConfiguredProvider):
         if props.get("secrets") is None:
             return None
         held = changes.server_secrets(deployment)
-        return changes.secrets_hash(held if held is not None else props["secrets"])
+        return changes.secrets_hash(changes.split_env(held, props)[1] if held is not None else props["secrets"])
 
     @staticmethod
     def _mirror(outs: JSON, deployment: JSON) -> None:
         """On refresh, replace each declared input with the server's value, so drift shows in the
         diff and the next `up` puts it back. Undeclared fields stay unmanaged."""
+        held = changes.server_secrets(deployment)
+        if outs.get("env") is not None and held is not None:  # masked: the declared values are assumed
+            outs["env"] = changes.split_env(held, outs)[0]
         for f in fields.FIELDS:
-            if not f.drift or f.path == "name" or f.compare is Compare.HASH:
-                continue  # the name and the secrets' hash are outputs of `_outputs`
+            if not f.drift or f.path == "name" or f.compare is Compare.HASH or f.api:
+                continue  # the name, the secrets' hash and env are set above or by `_outputs`
             if f.parent is None:
                 if f.path in outs and (f.path in deployment or not f.newer_api):  # newer API absent: keep
                     outs[f.path] = deployment.get(f.path)

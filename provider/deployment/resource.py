@@ -101,6 +101,7 @@ class DeploymentArgs:
     name: pulumi.Input[str] | None = None
     display_name: pulumi.Input[str] | None = None
     secrets: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
+    env: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
     secret_references: Sequence[SecretReferenceArgs | Mapping[str, Any]] | None = None
     adopt: bool | None = None
     delete_tracing_project: bool | None = None

@@ -53,6 +53,7 @@ def github_args(s: Mapping[str, Any]) -> DeploymentArgs:
             repo_ref=s.get("repo_ref", "main"), langgraph_config_path="langgraph.json"
         ),
         secrets=s.get("secrets"),
+        env=s.get("env"),
         adopt=s.get("adopt"),
         delete_tracing_project=s.get("delete_tracing_project"),
         wait=FAST_WAIT,
