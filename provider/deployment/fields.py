@@ -72,6 +72,7 @@ FIELDS: tuple[Field, ...] = (
         compare=Compare.DECLARED_KEYS,
     ),
     Field("adopt", Change.STATE, "provider-side setting"),
+    Field("adopt_id", Change.STATE, "provider-side setting (used by the create that takes the deployment over)"),
     Field("delete_tracing_project", Change.STATE, "provider-side setting"),
     Field("wait", Change.STATE, "provider-side setting"),
 )
@@ -90,6 +91,8 @@ OUTPUTS: tuple[str, ...] = (
     "created_at",
     "updated_at",
     "secrets_hash",
+    "tenant_id",
+    "dashboard_url",
 )
 SECRET_OUTPUT_NAMES: tuple[str, ...] = ("secrets_hash",)
 
@@ -110,6 +113,7 @@ INPUT_KEYS: tuple[str, ...] = (
     "env",
     "secret_references",
     "adopt",
+    "adopt_id",
     "delete_tracing_project",
     "wait",
     *INTERNAL_INPUTS,

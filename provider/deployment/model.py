@@ -247,10 +247,16 @@ class DeploymentInputs(_Strict):
     env: dict[str, str] | None = None
     secret_references: list[SecretReference] | None = None
     adopt: bool = False
+    adopt_id: Uuid | None = None
     delete_tracing_project: bool = False
     wait: WaitOptions = WaitOptions()
     owner: str | None = None
     name_prefix: str | None = None
+
+    @field_validator("adopt_id")
+    @classmethod
+    def _adopt_id(cls, v: str | None) -> str | None:
+        return None if v is None else _check(UUID_RE, v, "must be a deployment UUID")
 
     @field_validator("name")
     @classmethod

@@ -104,6 +104,7 @@ class DeploymentArgs:
     env: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
     secret_references: Sequence[SecretReferenceArgs | Mapping[str, Any]] | None = None
     adopt: bool | None = None
+    adopt_id: pulumi.Input[str] | None = None
     delete_tracing_project: bool | None = None
     wait: WaitArgs | Mapping[str, Any] | None = None
 
@@ -135,6 +136,8 @@ class Deployment(Resource, module="langsmith", name="Deployment"):
     created_at: pulumi.Output[str]
     updated_at: pulumi.Output[str]
     secrets_hash: pulumi.Output[str | None]
+    tenant_id: pulumi.Output[str | None]
+    dashboard_url: pulumi.Output[str | None]
 
     def __init__(
         self,
