@@ -64,7 +64,10 @@ class Waiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         report: Callable[[str, bool], None] = progress,
+        on_poll: Callable[[str, str], None] | None = None,
     ) -> None:
+        """`on_poll(revision_id, status)` runs after each revision poll (live logs: `log_stream`)."""
+        self._on_poll = on_poll
         self._client = client
         self._polling = polling
         self._clock = clock
@@ -88,6 +91,8 @@ class Waiter:
                 status, since = new_status, now
                 # Transitions are live status; only the final DEPLOYED stays in the summary.
                 self._report(f"{label}: revision {revision_id[:8]} {status} ({now - start:.1f}s)", status != DEPLOYED)
+            if self._on_poll:
+                self._on_poll(revision_id, status)
             if status == DEPLOYED:
                 return revision
             if status == SKIPPED:

@@ -24,6 +24,7 @@ from ..core.base import ConfiguredProvider
 from ..core.client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
 from ..core.config import deployment_dashboard_url
 from ..core.errors import ProviderError
+from ..core.log_stream import LogStream, enabled_by_env
 from ..core.once import at_most_once
 from ..core.progress import progress
 from ..core.schema import Compare
@@ -43,6 +44,16 @@ class DeploymentError(ProviderError):
 
 def _polling(props: Mapping[str, Any]) -> Polling:
     return WaitOptions.model_validate(props.get("wait") or {}, strict=False).polling()
+
+
+def _waiter(client: ControlPlaneClient, props: Mapping[str, Any], dep_id: str) -> Waiter:
+    """A waiter that streams the revision's new log lines, unless turned off (`wait.stream_logs`,
+    `LANGSMITH_STREAM_LOGS=0`); the `secrets` values are redacted from them."""
+    stream = None
+    if (props.get("wait") or {}).get("stream_logs", True) is not False and enabled_by_env():
+        secret_values = [str(v) for v in (props.get("secrets") or {}).values()]
+        stream = LogStream(client, dep_id, str(props["name"]), secret_values).poll
+    return Waiter(client, _polling(props), on_poll=stream)
 
 
 def _waits(props: Mapping[str, Any]) -> bool:
@@ -110,7 +121,7 @@ class DeploymentProvider(ConfiguredProvider):
         revision_id = self._converge(client, deployment, props, fresh)
         revision = None
         if revision_id and _waits(props):
-            revision = waiter.revision(dep_id, name, revision_id)
+            revision = _waiter(client, props, dep_id).revision(dep_id, name, revision_id)
         return CreateResult(dep_id, self._outputs(props, client.get_deployment(dep_id), revision, self._dashboard()))
 
     def _find_or_create(self, client: ControlPlaneClient, waiter: Waiter, props: JSON) -> tuple[JSON, bool]:
@@ -313,7 +324,7 @@ class DeploymentProvider(ConfiguredProvider):
             why = "the rollout an earlier run started" if resumed else ", ".join(change.revision)
             progress(f"{name}: revision {revision_id[:8]} for {why}")
             if _waits(news):
-                revision = Waiter(client, _polling(news)).revision(_id, name, revision_id)
+                revision = _waiter(client, news, _id).revision(_id, name, revision_id)
         return UpdateResult(self._outputs(news, client.get_deployment(_id), revision, self._dashboard()))
 
     # read / delete -----------------------------------------------------------------------------
@@ -365,7 +376,7 @@ class DeploymentProvider(ConfiguredProvider):
     # outputs -----------------------------------------------------------------------------------
 
     def _dashboard(self) -> str | None:
-        return self._settings.dashboard_url if self._settings else None
+        return getattr(self._settings, "dashboard_url", None)  # None: not configured (a test double)
 
     @staticmethod
     def _outputs(

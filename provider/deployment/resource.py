@@ -91,6 +91,7 @@ class WaitArgs:
     timeout_seconds: float = Polling.timeout
     poll_min_seconds: float = Polling.poll_min
     poll_max_seconds: float = Polling.poll_max
+    stream_logs: bool = True
 
 
 @dataclasses.dataclass
