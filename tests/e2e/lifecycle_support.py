@@ -55,6 +55,7 @@ def github_args(s: Mapping[str, Any]) -> DeploymentArgs:
         secrets=s.get("secrets"),
         env=s.get("env"),
         adopt=s.get("adopt"),
+        adopt_id=s.get("adopt_id"),
         delete_tracing_project=s.get("delete_tracing_project"),
         wait=FAST_WAIT,
     )
