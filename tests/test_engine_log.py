@@ -93,6 +93,8 @@ def test_progress_reaches_the_deployments_row(engine: tuple[FakeEngine, str], pr
     status = [log.message for log in fake.logs if log.ephemeral]
     kept = [log.message for log in fake.logs if not log.ephemeral]
     assert any("BUILDING" in m for m in status), status
-    assert any("created deployment" in m for m in kept) and kept[-1].endswith(")") and "DEPLOYED" in kept[-1], kept
+    assert any("created deployment" in m for m in kept), kept
+    assert any(m.endswith(")") and "DEPLOYED" in m for m in kept), kept
+    assert any(": [build] " in m for m in kept), "live build log lines go to the row too"
     assert all(log.severity == engine_pb2.INFO for log in fake.logs)
     assert "[langsmith]" not in stderr, "progress also went to stderr, where it shows under the stack"
