@@ -48,3 +48,8 @@ def test_the_listener_inputs_table_says_what_each_change_does() -> None:
         wording = {Change.REPLACE: "replaces", Change.PATCH: "PATCHed in place", Change.STATE: "takes over"}
         assert wording[f.change] in rows[f.path], f.path
         assert ("refresh reports drift" in rows[f.path]) == f.drift, f.path
+
+
+def test_every_deployment_output_is_in_the_outputs_section() -> None:
+    section = README[README.index("### Outputs") : README.index("### Listener")]
+    assert set(deployment_fields.OUTPUTS) <= set(_names(section))

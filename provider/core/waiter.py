@@ -67,7 +67,10 @@ class Waiter:
         sleep: Callable[[float], None] = time.sleep,
         report: Callable[[str, bool], None] = progress,
         watcher: Watcher | None = None,
+        on_poll: Callable[[str, str], None] | None = None,
     ) -> None:
+        """`on_poll(revision_id, status)` runs after each revision poll (live logs: `log_stream`)."""
+        self._on_poll = on_poll
         self._client = client
         # Real clients share the process's watcher (see `watcher`); fakes in tests poll on their own.
         self._watcher = watcher or (watcher_for(client) if isinstance(client, ControlPlaneClient) else None)
@@ -89,8 +92,8 @@ class Waiter:
         deadline = start + self._polling.timeout
         watch = self._watcher.register(deployment_id, revision_id) if self._watcher else None
         try:
-            if watch:  # a revision just rolled out: let the watcher say when it is worth a read
-                watch.wait(self._watch_interval(0.0), min(deadline, start + CHECK_EVERY))
+            # One read right away: the row shows where the revision stands, and live logs start; after
+            # that the watcher says when another read is worth it.
             return self._follow(deployment_id, label, revision_id, start, deadline, watch)
         finally:
             if watch:
@@ -115,6 +118,8 @@ class Waiter:
                 status, since = new_status, now
                 # Transitions are live status; only the final DEPLOYED stays in the summary.
                 self._report(f"{label}: revision {revision_id[:8]} {status} ({now - start:.1f}s)", status != DEPLOYED)
+            if self._on_poll:
+                self._on_poll(revision_id, status)
             if status == DEPLOYED:
                 return revision
             if status == SKIPPED:

@@ -93,6 +93,25 @@ def refreshed_source_hash(declared: Any, deployment: Mapping[str, Any]) -> Any:
     return source_hash_on(deployment)
 
 
+def declared_env(props: Mapping[str, Any]) -> dict[str, str] | None:
+    """`env` and `secrets` together, as the API's one `secrets` list holds them; None when neither
+    is declared (the environment is unmanaged)."""
+    if props.get("env") is None and props.get("secrets") is None:
+        return None
+    return {**(props.get("env") or {}), **(props.get("secrets") or {})}
+
+
+def split_env(held: Mapping[str, str], props: Mapping[str, Any]) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """The server's env split back into (`env`, `secrets`) as declared: a name declared in `env`
+    is env; any other name counts as a secret when `secrets` is declared, else as env (so an
+    added name shows as drift of whichever input manages the environment)."""
+    env_keys = set(props.get("env") or {})
+    if props.get("secrets") is None:
+        return (dict(held) if props.get("env") is not None else None), None
+    env = {k: v for k, v in held.items() if k in env_keys}
+    return (env if props.get("env") is not None else None), {k: v for k, v in held.items() if k not in env_keys}
+
+
 def ownership_tag_on(deployment: Mapping[str, Any]) -> str | None:
     """The ownership tag's value; None when absent or masked (ownership cannot be proven)."""
     for item in deployment.get("secrets") or []:
@@ -192,7 +211,7 @@ def create_payload(news: Mapping[str, Any]) -> JSON:
         "source": news["source"],
         "source_config": _prune(sc),
         "source_revision_config": _prune(news.get("source_revision_config") or {}),
-        "secrets": secrets_payload(news.get("secrets"), ownership_tag(news)),
+        "secrets": secrets_payload(declared_env(news), ownership_tag(news)),
     }
     if source == fields.INTERNAL_SOURCE:
         # The CLI creates with an empty revision config: the revision comes with the uploaded archive.
@@ -225,8 +244,8 @@ def revision_payload(news: Mapping[str, Any], current: Mapping[str, Any]) -> JSO
         if (value := get_path(news, path)) is not None:  # the API cannot clear these: unset keeps the last
             body.setdefault("source_config", {})[path.split(".", 1)[1]] = value
     tag = ownership_tag(news)
-    if news.get("secrets") is not None:
-        body["secrets"] = secrets_payload(news.get("secrets"), tag)
+    if (env := declared_env(news)) is not None:
+        body["secrets"] = secrets_payload(env, tag)
     elif tag and ownership_tag_on(current) != tag and (carried := server_secrets(current)) is not None:
         # Unmanaged env: carry the server's values forward, adding the ownership tag. When the
         # server masks the values, `secrets` is left out (the env is kept as it is) and the ownership tag
@@ -355,7 +374,7 @@ def revision_matches(news: Mapping[str, Any], deployment: Mapping[str, Any]) -> 
     src_cur = deployment.get("source_revision_config") or {}
     if any(src_cur.get(k) != v for k, v in src_new.items()):
         return False
-    if news.get("secrets") is not None and server_secrets(deployment) != dict(news["secrets"]):
+    if (env := declared_env(news)) is not None and server_secrets(deployment) != env:
         return False  # differs, or masked: not known to match
     if news.get("source") == fields.INTERNAL_SOURCE and source_hash_on(deployment) != news.get("source_hash"):
         return False  # the latest revision was built from other files (or none was uploaded yet)

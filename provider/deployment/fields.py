@@ -72,6 +72,8 @@ FIELDS: tuple[Field, ...] = (
         required_for=_IS,
     ),
     Field("secret_references", Change.REVISION, _REVISION, drift=True, sources=_ED),
+    # Plain env vars (visible in state and the diff) and secret ones: two inputs, one API list.
+    Field("env", Change.REVISION, f"{_REVISION} (sent in `secrets`)", drift=True, api="secrets"),
     Field("secrets", Change.REVISION, _REVISION, drift=True, secret=True, compare=Compare.HASH),
     Field(
         "source_config.resource_spec",
@@ -92,6 +94,7 @@ FIELDS: tuple[Field, ...] = (
     Field("source_file_count", Change.STATE, _ARCHIVE, sources=_IS),
     Field("source_archive_bytes", Change.STATE, _ARCHIVE, sources=_IS),
     Field("adopt", Change.STATE, "provider-side setting"),
+    Field("adopt_id", Change.STATE, "provider-side setting (used by the create that takes the deployment over)"),
     Field("delete_tracing_project", Change.STATE, "provider-side setting"),
     Field("wait", Change.STATE, "provider-side setting"),
 )
@@ -110,6 +113,8 @@ OUTPUTS: tuple[str, ...] = (
     "created_at",
     "updated_at",
     "secrets_hash",
+    "tenant_id",
+    "dashboard_url",
 )
 SECRET_OUTPUT_NAMES: tuple[str, ...] = ("secrets_hash",)
 
@@ -127,12 +132,14 @@ INPUT_KEYS: tuple[str, ...] = (
     "source_config",
     "source_revision_config",
     "secrets",
+    "env",
     "secret_references",
     "source_dir",
     "source_hash",
     "source_file_count",
     "source_archive_bytes",
     "adopt",
+    "adopt_id",
     "delete_tracing_project",
     "wait",
     *INTERNAL_INPUTS,
@@ -143,6 +150,8 @@ PATCH_PATHS = paths(Change.PATCH)
 STATE_PATHS = paths(Change.STATE)
 #: Revision fields compared by value (secrets and resource_spec have their own comparison).
 REVISION_VALUE_PATHS = tuple(f.path for f in FIELDS if f.change is Change.REVISION and f.compare is Compare.VALUE)
+#: The inputs that together make up the API's `secrets` list.
+ENV_INPUTS: tuple[str, ...] = tuple(f.path for f in FIELDS if f.api == "secrets" or f.path == "secrets")
 NEWER_API_PATHS = tuple(f.path for f in FIELDS if f.newer_api)
 SECRET_OUTPUTS: list[str] = [*(f.path for f in FIELDS if f.secret), *SECRET_OUTPUT_NAMES]
 

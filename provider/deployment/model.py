@@ -227,6 +227,7 @@ class WaitOptions(_Strict):
     timeout_seconds: Annotated[float, Field(gt=0, le=86400)] = Polling.timeout
     poll_min_seconds: Annotated[float, Field(ge=0.05, le=300)] = Polling.poll_min
     poll_max_seconds: Annotated[float, Field(ge=0.05, le=600)] = Polling.poll_max
+    stream_logs: bool = True
 
     def polling(self) -> Polling:
         return Polling(timeout=self.timeout_seconds, poll_min=self.poll_min_seconds, poll_max=self.poll_max_seconds)
@@ -245,16 +246,23 @@ class DeploymentInputs(_Strict):
     source_revision_config: SourceRevisionConfig = SourceRevisionConfig()
     display_name: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
     secrets: dict[str, str] | None = None
+    env: dict[str, str] | None = None
     secret_references: list[SecretReference] | None = None
     source_dir: NonEmpty | None = None
     source_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
     source_file_count: Annotated[int, BeforeValidator(_integral), Field(ge=0)] | None = None
     source_archive_bytes: Annotated[int, BeforeValidator(_integral), Field(ge=0)] | None = None
     adopt: bool = False
+    adopt_id: Uuid | None = None
     delete_tracing_project: bool = False
     wait: WaitOptions = WaitOptions()
     owner: str | None = None
     name_prefix: str | None = None
+
+    @field_validator("adopt_id")
+    @classmethod
+    def _adopt_id(cls, v: str | None) -> str | None:
+        return None if v is None else _check(UUID_RE, v, "must be a deployment UUID")
 
     @field_validator("name")
     @classmethod
@@ -277,16 +285,19 @@ def _at(model: BaseModel, path: str) -> Any:
 def rule_failures(d: DeploymentInputs) -> list[tuple[str, str]]:
     """Rules of the API that span fields or keys, each with the property it concerns."""
     out: list[tuple[str, str]] = []
-    for key in d.secrets or {}:
-        if not ENV_NAME_RE.match(key):
-            out.append((f"secrets.{key}", "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)"))
-        elif key == OWNERSHIP_ENV:
-            out.append((f"secrets.{key}", "is set by the provider itself (the ownership tag)"))
-        elif key == SOURCE_HASH_ENV:
-            out.append((f"secrets.{key}", "is set by the provider itself (the hash of source_dir)"))
-        elif key in reserved_env(d.source):
-            where = "" if d.source in SELF_HOSTED_SOURCES else " outside self-hosted (external_docker) deployments"
-            out.append((f"secrets.{key}", f"is reserved by the LangSmith control plane{where}"))
+    for input_ in ("env", "secrets"):
+        for key in getattr(d, input_) or {}:
+            if not ENV_NAME_RE.match(key):
+                out.append((f"{input_}.{key}", "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)"))
+            elif key == OWNERSHIP_ENV:
+                out.append((f"{input_}.{key}", "is set by the provider itself (the ownership tag)"))
+            elif key == SOURCE_HASH_ENV:
+                out.append((f"{input_}.{key}", "is set by the provider itself (the hash of source_dir)"))
+            elif key in reserved_env(d.source):
+                where = "" if d.source in SELF_HOSTED_SOURCES else " outside self-hosted (external_docker) deployments"
+                out.append((f"{input_}.{key}", f"is reserved by the LangSmith control plane{where}"))
+    for key in sorted(set(d.env or {}) & set(d.secrets or {})):
+        out.append((f"env.{key}", "is also set in secrets; a name goes in one of env or secrets"))
     for f in FIELDS:
         if d.source in f.required_for and _at(d, f.path) is None:
             out.append((f.path, f"is required when source is {d.source!r}"))
@@ -297,10 +308,10 @@ def rule_failures(d: DeploymentInputs) -> list[tuple[str, str]]:
     ref = d.source_revision_config.repo_ref or ""
     if d.source_config.build_on_push and ref.startswith("refs/tags/"):
         out.append(("source_config.build_on_push", "cannot be true when repo_ref is a tag (refs/tags/...)"))
-    if d.secrets and d.secret_references:
-        for ref_ in d.secret_references:
-            if ref_.name in d.secrets:
-                out.append(("secret_references", f"{ref_.name!r} is also set in secrets"))
+    for ref_ in d.secret_references or []:
+        for input_ in ("env", "secrets"):
+            if ref_.name in (getattr(d, input_) or {}):
+                out.append(("secret_references", f"{ref_.name!r} is also set in {input_}"))
     return out
 
 

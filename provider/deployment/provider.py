@@ -22,7 +22,9 @@ from pulumi.dynamic import (
 from ..core import errors, host_pool
 from ..core.base import ConfiguredProvider
 from ..core.client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
+from ..core.config import deployment_dashboard_url
 from ..core.errors import ProviderError
+from ..core.log_stream import LogStream, enabled_by_env
 from ..core.once import at_most_once
 from ..core.progress import progress
 from ..core.schema import Compare
@@ -44,6 +46,16 @@ class DeploymentError(ProviderError):
 
 def _polling(props: Mapping[str, Any]) -> Polling:
     return WaitOptions.model_validate(props.get("wait") or {}, strict=False).polling()
+
+
+def _waiter(client: ControlPlaneClient, props: Mapping[str, Any], dep_id: str) -> Waiter:
+    """A waiter that streams the revision's new log lines, unless turned off (`wait.stream_logs`,
+    `LANGSMITH_STREAM_LOGS=0`); the `secrets` values are redacted from them."""
+    stream = None
+    if (props.get("wait") or {}).get("stream_logs", True) is not False and enabled_by_env():
+        secret_values = [str(v) for v in (props.get("secrets") or {}).values()]
+        stream = LogStream(client, dep_id, str(props["name"]), secret_values).poll
+    return Waiter(client, _polling(props), on_poll=stream)
 
 
 def _waits(props: Mapping[str, Any]) -> bool:
@@ -118,14 +130,17 @@ class DeploymentProvider(ConfiguredProvider):
         revision_id = self._converge(client, deployment, props, fresh, archive)
         revision = None
         if revision_id and _waits(props):
+            waiter = _waiter(client, props, dep_id)
             revision = waiter.revision(dep_id, name, revision_id)
         deployment = waiter.deployment_seen or client.get_deployment(dep_id)
-        return CreateResult(dep_id, self._outputs(props, deployment, revision))
+        return CreateResult(dep_id, self._outputs(props, deployment, revision, self._dashboard()))
 
     def _find_or_create(self, client: ControlPlaneClient, waiter: Waiter, props: JSON) -> tuple[JSON, bool]:
         """Never a duplicate: a deployment this resource created earlier (a lost response, a killed
         run) is resumed; a foreign one is only taken over with `adopt=True`."""
         name = str(props["name"])
+        if props.get("adopt_id"):
+            return self._adopt(client, self._by_adopt_id(client, props), props), False
         existing = self._find(client, props)
         if existing and existing.get("status") in DELETING:
             progress(f"{name}: waiting for the previous deployment of this name to finish deleting")
@@ -172,20 +187,52 @@ class DeploymentProvider(ConfiguredProvider):
             progress(f"{name}: resuming deployment {deployment['id']} created by an earlier run")
             return deployment
         if props.get("adopt"):
-            clashes = changes.fixed_field_clashes(props, deployment)
-            if clashes:
-                raise DeploymentError(
-                    f"{name}: cannot adopt deployment {deployment['id']}: "
-                    + "; ".join(f"{p} is {theirs!r} there, {ours!r} here" for p, theirs, ours in clashes)
-                    + ". These fields cannot be changed in place: declare the deployment's values, "
-                    "or choose another name."
-                )
-            progress(f"{name}: adopting existing deployment {deployment['id']}")
-            return deployment
+            return DeploymentProvider._adopt(client, deployment, props)
         raise DeploymentError(
             f"{name}: a deployment with this name already exists ({deployment['id']}) and was not created "
             "by this stack. Set adopt=True to manage it from this stack, or choose another name."
         )
+
+    @staticmethod
+    def _by_adopt_id(client: ControlPlaneClient, props: JSON) -> JSON:
+        """The deployment `adopt_id` names; refused when it is gone or being deleted."""
+        dep_id, name = str(props["adopt_id"]), str(props["name"])
+        try:
+            deployment = client.get_deployment(dep_id)
+        except APIError as exc:
+            if not_found(exc):
+                raise DeploymentError(
+                    f"{name}: adopt_id: no deployment {dep_id} in this workspace ({client.base_url})"
+                ) from None
+            raise
+        if deployment.get("status") in DELETING:
+            raise DeploymentError(f"{name}: adopt_id: deployment {dep_id} is being deleted")
+        return deployment
+
+    @staticmethod
+    def _adopt(client: ControlPlaneClient, deployment: JSON, props: JSON) -> JSON:
+        """Take over a deployment this stack did not create (`adopt=True` by name, `adopt_id` by UUID),
+        refused when a field that cannot change in place differs."""
+        name = str(props["name"])
+        if props.get("owner") and changes.ownership_tag_on(deployment) == changes.ownership_tag(props):
+            progress(f"{name}: resuming deployment {deployment['id']} created by an earlier run")
+            return deployment
+        clashes = changes.fixed_field_clashes(props, deployment)
+        if props.get("adopt_id") and not changes.is_auto_named(props) and deployment.get("name") != name:
+            clashes.insert(0, ("name", deployment.get("name"), name))
+        if clashes:
+            raise DeploymentError(
+                f"{name}: cannot adopt deployment {deployment['id']}: "
+                + "; ".join(f"{p} is {theirs!r} there, {ours!r} here" for p, theirs, ours in clashes)
+                + ". These fields cannot be changed in place: declare the deployment's values"
+                + (
+                    ", or leave `name` unset to take the deployment's."
+                    if props.get("adopt_id")
+                    else ", or choose another name."
+                )
+            )
+        progress(f"{name}: adopting existing deployment {deployment['id']}")
+        return deployment
 
     def _converge(
         self, client: ControlPlaneClient, deployment: JSON, props: JSON, fresh: bool, archive: SourceArchive | None
@@ -243,8 +290,9 @@ class DeploymentProvider(ConfiguredProvider):
         """Say once what cannot be known when the server masks or leaves out env values."""
         if changes.server_secrets(deployment) is not None or not client.note_once(f"masked:{deployment.get('id')}"):
             return
-        if props.get("secrets") is not None:
-            what = "drift of `secrets` cannot be detected (the declared values are assumed to hold)"
+        if changes.declared_env(props) is not None:
+            managed = " and ".join(f"`{k}`" for k in ("env", "secrets") if props.get(k) is not None)
+            what = f"drift of {managed} cannot be detected (the declared values are assumed to hold)"
         else:
             what = "the environment is left as it is; the ownership tag cannot be added to it"
         progress(f"{props.get('name')}: this control plane does not return env values: {what}")
@@ -300,8 +348,8 @@ class DeploymentProvider(ConfiguredProvider):
             why = "the rollout an earlier run started" if resumed else ", ".join(change.revision)
             progress(f"{name}: revision {revision_id[:8]} for {why}")
             if _waits(news):
-                revision = Waiter(client, _polling(news)).revision(_id, name, revision_id)
-        return UpdateResult(self._outputs(news, client.get_deployment(_id), revision))
+                revision = _waiter(client, news, _id).revision(_id, name, revision_id)
+        return UpdateResult(self._outputs(news, client.get_deployment(_id), revision, self._dashboard()))
 
     # read / delete -----------------------------------------------------------------------------
 
@@ -328,7 +376,7 @@ class DeploymentProvider(ConfiguredProvider):
             except APIError as exc:  # pruned while its deployment exists: status unknown, not an error
                 if not not_found(exc):
                     raise
-        outs = self._outputs(props, deployment, revision)
+        outs = self._outputs(props, deployment, revision, self._dashboard())
         self._say_if_masked(client, props, deployment)
         self._mirror(outs, deployment)
         if outs.get("source_hash") is not None:
@@ -353,8 +401,13 @@ class DeploymentProvider(ConfiguredProvider):
 
     # outputs -----------------------------------------------------------------------------------
 
+    def _dashboard(self) -> str | None:
+        return getattr(self._settings, "dashboard_url", None)  # None: not configured (a test double)
+
     @staticmethod
-    def _outputs(props: Mapping[str, Any], deployment: JSON, revision: JSON | None) -> JSON:
+    def _outputs(
+        props: Mapping[str, Any], deployment: JSON, revision: JSON | None, dashboard: str | None = None
+    ) -> JSON:
         """All inputs plus the server-owned fields; raw API bodies (which hold secret values) are
         never stored."""
         latest = deployment.get("latest_revision_id")
@@ -367,7 +420,8 @@ class DeploymentProvider(ConfiguredProvider):
         outs.update(
             name=deployment.get("name") or props.get("name"),
             deployment_id=deployment.get("id"),
-            url=changes.get_path(deployment, "source_config.custom_url"),
+            # The server's URL only: None until the service assigns one, never made up.
+            url=changes.get_path(deployment, "source_config.custom_url") or None,
             latest_revision_id=latest,
             active_revision_id=deployment.get("active_revision_id"),
             revision_status=revision_status,
@@ -375,6 +429,10 @@ class DeploymentProvider(ConfiguredProvider):
             created_at=deployment.get("created_at"),
             updated_at=deployment.get("updated_at"),
             secrets_hash=DeploymentProvider._secrets_hash(props, deployment),
+            tenant_id=deployment.get("tenant_id"),
+            dashboard_url=deployment_dashboard_url(dashboard, deployment.get("tenant_id"), deployment.get("id"))
+            if dashboard
+            else None,
         )
         return outs
 
@@ -385,15 +443,18 @@ class DeploymentProvider(ConfiguredProvider):
         if props.get("secrets") is None:
             return None
         held = changes.server_secrets(deployment)
-        return changes.secrets_hash(held if held is not None else props["secrets"])
+        return changes.secrets_hash(changes.split_env(held, props)[1] if held is not None else props["secrets"])
 
     @staticmethod
     def _mirror(outs: JSON, deployment: JSON) -> None:
         """On refresh, replace each declared input with the server's value, so drift shows in the
         diff and the next `up` puts it back. Undeclared fields stay unmanaged."""
+        held = changes.server_secrets(deployment)
+        if outs.get("env") is not None and held is not None:  # masked: the declared values are assumed
+            outs["env"] = changes.split_env(held, outs)[0]
         for f in fields.FIELDS:
-            if not f.drift or f.path == "name" or f.compare is Compare.HASH:
-                continue  # the name and the secrets' hash are outputs of `_outputs`
+            if not f.drift or f.path == "name" or f.compare is Compare.HASH or f.api:
+                continue  # the name, the secrets' hash and env are set above or by `_outputs`
             if f.parent is None:
                 if f.path in outs and (f.path in deployment or not f.newer_api):  # newer API absent: keep
                     outs[f.path] = deployment.get(f.path)

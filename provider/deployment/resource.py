@@ -98,6 +98,7 @@ class WaitArgs:
     timeout_seconds: float = Polling.timeout
     poll_min_seconds: float = Polling.poll_min
     poll_max_seconds: float = Polling.poll_max
+    stream_logs: bool = True
 
 
 class SourceDirInvalid(pulumi.RunError):
@@ -113,12 +114,14 @@ class DeploymentArgs:
     name: pulumi.Input[str] | None = None
     display_name: pulumi.Input[str] | None = None
     secrets: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
+    env: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
     secret_references: Sequence[SecretReferenceArgs | Mapping[str, Any]] | None = None
     source_dir: str | os.PathLike[str] | None = None
     """A local LangGraph project (holding `langgraph.json`, or the file
     `source_revision_config.langgraph_config_path` names, relative to it) to upload as
     `source="internal_source"`, like `langgraph deploy --remote`; `source` may be left out."""
     adopt: bool | None = None
+    adopt_id: pulumi.Input[str] | None = None
     delete_tracing_project: bool | None = None
     wait: WaitArgs | Mapping[str, Any] | None = None
 
@@ -153,6 +156,8 @@ class Deployment(Resource, module="langsmith", name="Deployment"):
     source_hash: pulumi.Output[str | None]
     source_file_count: pulumi.Output[int | None]
     source_archive_bytes: pulumi.Output[int | None]
+    tenant_id: pulumi.Output[str | None]
+    dashboard_url: pulumi.Output[str | None]
 
     def __init__(
         self,

@@ -53,7 +53,9 @@ def github_args(s: Mapping[str, Any]) -> DeploymentArgs:
             repo_ref=s.get("repo_ref", "main"), langgraph_config_path="langgraph.json"
         ),
         secrets=s.get("secrets"),
+        env=s.get("env"),
         adopt=s.get("adopt"),
+        adopt_id=s.get("adopt_id"),
         delete_tracing_project=s.get("delete_tracing_project"),
         wait=FAST_WAIT,
     )

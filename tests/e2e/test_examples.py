@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from langsmith_emulator.testing import LISTENER_ID
+from langsmith_emulator.testing import GITHUB_INTEGRATION_ID, LISTENER_ID
 
 from ..support.server import API
 from .harness import ROOT, E2EStack, last_seq, live_deployments
@@ -59,7 +59,11 @@ def test_example_github(tmp_path: Path, emulator: Any) -> None:
     assert server["source_config"]["deployment_type"] == "dev"
     assert server["source_revision_config"]["repo_ref"] == "main"
     assert env_of(server)["OPENAI_API_KEY"] == OPENAI_KEY
+    assert env_of(server)["LOG_LEVEL"] == "info"  # a plain `env` value
+    # No integrationId in config: the seeded integration that sees the repository was looked up.
+    assert server["source_config"]["integration_id"] == GITHUB_INTEGRATION_ID
     assert out["url"] == server["source_config"]["custom_url"]
+    assert out["dashboard_url"].endswith(f"/host/deployments/{out['deployment_id']}")
     tear_down(s, emulator, [OPENAI_KEY])
 
 

@@ -47,6 +47,12 @@ def _spec_routes() -> frozenset[tuple[str, str]]:
     )
 
 
+def besides_live_logs(calls: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Undocumented calls other than the revision log route, which the provider reads while it waits
+    (live logs, `core/log_stream.py`), and only from a server of the current API shape."""
+    return [c for c in calls if c != ("GET", "/v2/deployments/{id}/revisions/{id}/logs")]
+
+
 def undocumented(entries: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
     """(method, route) of each public request the official spec does not list; the emulator's own
     `documented` flag is used when its request log has one."""
