@@ -199,6 +199,7 @@ def test_patch_refuses_paths_not_from_upload_url(api: Api) -> None:
         (PROJECT, "sub/langgraph.json", "sub/langgraph.json not found"),
         (b"not a tarball", "langgraph.json", "not a gzip-compressed tar archive"),
     ],
+    ids=["no-config", "config-elsewhere", "not-a-tarball"],  # stable ids: the tarball bytes hold a time
 )
 def test_bad_archive_is_build_failed_with_the_reason(api: Api, data: bytes, config: str, reason: str) -> None:
     dep = create_source(api, "bad-archive")
