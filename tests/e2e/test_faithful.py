@@ -104,7 +104,8 @@ def test_interrupted_is_waited_through_until_the_deadline(tmp_path: Path, emulat
 @pytest.mark.parametrize("transient", ["INTERRUPTED", "UNKNOWN"])
 def test_transient_status_then_deployed_succeeds(tmp_path: Path, emulator: Any, transient: str) -> None:
     stack = E2EStack(tmp_path, emulator, spec_program([github_spec("wobbly")]))
-    emulator.add_outcome(deployment_name="wobbly", outcome=f"{transient}_THEN_DEPLOYED")
+    # Longer than the watcher's slowest revision read (15 s), so the wait does see the status.
+    emulator.add_outcome(deployment_name="wobbly", outcome=f"{transient}_THEN_DEPLOYED", transient_seconds=20)
     stack.up()
     assert f" {transient} (" in stack.output()  # seen, reported, and waited through
     [res] = stack.resources()

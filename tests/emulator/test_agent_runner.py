@@ -326,6 +326,7 @@ def test_server_answers_ok_and_runs_the_graph_with_the_deployment_env(
     # Like `langgraph dev`, the runtime keeps its state in ./.langgraph_api (kept across a restart); nothing else.
     written = sorted(str(p.relative_to(project)) for p in project.rglob("*") if p.is_file())
     assert [p for p in written if not p.startswith(".langgraph_api/")] == [
+        ".gitignore",
         "graph.py",
         "langgraph.json",
         "requirements.txt",
