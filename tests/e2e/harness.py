@@ -18,12 +18,19 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from pulumi import automation as auto
 
 from langsmith_emulator.testing import API_KEY, TENANT_ID
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The suite's second pass runs against `--api spec` (see the Makefile's `test`).
+SPEC_API = os.environ.get("LANGSMITH_EMULATOR_API") == "spec"
+#: Local-directory sources upload through `POST .../upload-url`, which the official spec lacks.
+needs_current_api = pytest.mark.skipif(
+    SPEC_API, reason="local-directory sources need the upload-url route, which the official spec lacks (--api spec)"
+)
 VENV = ROOT / ".venv"
 PASSPHRASE = "e2e-test-passphrase"
 

@@ -16,7 +16,7 @@ import pytest
 from langsmith_emulator.testing import GITHUB_INTEGRATION_ID, LISTENER_ID
 
 from ..support.server import API
-from .harness import ROOT, E2EStack, last_seq, live_deployments
+from .harness import ROOT, E2EStack, last_seq, live_deployments, needs_current_api
 from .lifecycle_support import assert_secrets_sealed, copy_project, count, deployment, env_of, revisions, writes
 
 pytestmark = pytest.mark.e2e
@@ -150,6 +150,7 @@ def test_root_stack(tmp_path: Path, emulator: Any) -> None:
     tear_down(s, emulator, [OPENAI_KEY])
 
 
+@needs_current_api
 def test_example_local_agent(tmp_path: Path, emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     work = copy_project(EXAMPLES / "local-agent", tmp_path / "src")
     s = E2EStack(tmp_path, emulator, work_dir=work)

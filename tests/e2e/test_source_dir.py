@@ -23,10 +23,10 @@ from pulumi_langsmith import Deployment
 from pulumi_langsmith import source_archive as archive_module
 from pulumi_langsmith.source_archive import SOURCE_HASH_ENV, SourceArchive
 
-from .harness import ROOT, E2EStack, last_seq, live_deployments
+from .harness import ROOT, E2EStack, last_seq, live_deployments, needs_current_api
 from .lifecycle_support import deployment, env_of, revisions, writes
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, needs_current_api]
 
 AGENT = ROOT / "examples" / "local-agent" / "agent"
 UPLOAD_URL = "/v2/deployments/{id}/upload-url"
