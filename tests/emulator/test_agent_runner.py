@@ -315,9 +315,16 @@ def test_server_answers_ok_and_runs_the_graph_with_the_deployment_env(
         answer = _ask(server.url, "count these four words")
         assert answer["reply"] == "agent says: COUNT THESE FOUR WORDS"
         assert answer["words"] == 4
+
+        # The module-level print and uvicorn's start-up line arrive through the output pump's thread:
+        # wait for them rather than read the log at one instant.
+        def logged(text: str) -> bool:
+            return any(text in line.message for line in server.logs())
+
+        assert _wait_until(lambda: logged("Application startup complete") and logged("token is ***"), 15), [
+            line.message for line in server.logs()
+        ][-40:]
         messages = [line.message for line in server.logs()]
-        assert any("Application startup complete" in m for m in messages)
-        assert any("token is ***" in m for m in messages)
         assert not any(SECRET in m for m in messages)
         assert server.rss_bytes() > 10 * 1024 * 1024
     finally:
