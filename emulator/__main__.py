@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 
 from .agents.build import CACHE_ENV_VAR, DEFAULT_CACHE_DIR
+from .agents.mapping import MappingError, parse_mapping
 from .apishape import API_SHAPES
 from .config import DEFAULT_DB, DEFAULT_HOST, DEFAULT_PORT, SECRET_MASKING, EmulatorConfig, Settings
 
@@ -77,6 +78,22 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
         metavar="DIR",
         help=f"agent environments and unpacked revisions (default: ${CACHE_ENV_VAR} or {DEFAULT_CACHE_DIR})",
     )
+    parser.add_argument(
+        "--agent-repo",
+        action="append",
+        default=[],
+        metavar="REPO_URL=DIR",
+        help="with --run-agents: build and serve DIR (a git checkout: at the revision's repo_ref) for github "
+        "deployments of REPO_URL (repeatable; default: simulated)",
+    )
+    parser.add_argument(
+        "--agent-image",
+        action="append",
+        default=[],
+        metavar="IMAGE=DIR",
+        help="with --run-agents: build and serve DIR for external_docker deployments of IMAGE, any tag or "
+        "digest (repeatable; default: simulated)",
+    )
     parser.add_argument("--max-agent-servers", type=int, default=8, help="running Agent Servers at most (default: 8)")
     parser.add_argument(
         "--agent-idle-seconds", type=float, default=None, help="stop an Agent Server idle this long (default: never)"
@@ -98,6 +115,15 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
         parser.error("--max-agent-servers must be >= 1")
     if args.agent_idle_seconds is not None and args.agent_idle_seconds <= 0:
         parser.error("--agent-idle-seconds must be > 0")
+    repos: dict[str, str] = {}
+    images: dict[str, str] = {}
+    try:
+        for target, kind, given in ((repos, "repo", args.agent_repo), (images, "image", args.agent_image)):
+            target.update(parse_mapping(arg, kind) for arg in given)
+    except MappingError as exc:
+        parser.error(str(exc))
+    if (repos or images) and not args.run_agents:
+        parser.error("--agent-repo and --agent-image need --run-agents")
     if args.keep_revisions < 0:
         parser.error("--keep-revisions must be >= 0")
     if not 0 <= args.fault_rate <= 1:
@@ -123,6 +149,8 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
             rate_burst=args.rate_burst,
             upload_url_seconds=args.upload_url_seconds,
             run_agents=args.run_agents,
+            agent_repos=repos,
+            agent_images=images,
         ),
         api_keys=tuple(args.api_keys),
         agent_cache=args.agent_cache,

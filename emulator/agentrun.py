@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 from . import lifecycle
 from .agents.build import BuildResult, EnvCache, ProjectError
 from .agents.logs import LogLine, LogSink
+from .agents.mapping import MappingError, export_source
 from .agents.supervisor import DeploymentServer, Supervisor
 from .config import EmulatorConfig, LiveSettings
 from .store import DeploymentRecord, RevisionRecord, Store
@@ -43,6 +45,8 @@ def stored_port(custom_url: object) -> int | None:
         return None
     parts = urlsplit(custom_url)
     if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost"):
+        return None
+    if parts.path not in ("", "/"):  # a simulated agent's URL on the emulator's own port
         return None
     return parts.port
 
@@ -63,6 +67,7 @@ class AgentRunner:
         self._busy: set[str] = set()  # deployment ids with a job running
         self._builds: dict[str, BuildResult] = {}  # revision id -> its successful build
         self._dirs: dict[str, set[str]] = {}  # deployment id -> revision ids unpacked for it
+        self._note: dict[str, str] = {}  # revision id -> what a mapped source was exported from
         self._slots = threading.Semaphore(MAX_PARALLEL_JOBS)
         self._closed = False
         self._generation = 0  # bumped by reset: jobs of an older generation report nothing
@@ -161,14 +166,28 @@ class AgentRunner:
         with self._lock:
             self._dirs.setdefault(rev.deployment_id, set()).add(rev.id)
         if not target.is_dir():
-            if data is None:
-                raise ProjectError("the uploaded source tarball is missing")
             shutil.rmtree(target.parent, ignore_errors=True)
-            unpack(data, target)
+            if rev.source != "internal_source":  # a repository or image mapped to a local directory
+                dep = self._deployment(rev.deployment_id)
+                local = lifecycle.mapped_source(dep, rev, self._settings.current) if dep else None
+                if local is None:
+                    raise ProjectError("its repository or image is no longer mapped to a local directory")
+                self._note[rev.id] = export_source(local, rev.repo_ref, target)
+            elif data is None:
+                raise ProjectError("the uploaded source tarball is missing")
+            else:
+                unpack(data, target)
         return target
+
+    def _deployment(self, deployment_id: str) -> DeploymentRecord | None:
+        with self._store.tx() as tx:
+            return tx.get_deployment_by_id(deployment_id)
 
     def _real_build(self, dep: DeploymentRecord, rev: RevisionRecord, data: bytes | None, sink: LogSink) -> BuildResult:
         source = self._source_dir(rev, data)
+        note = self._note.pop(rev.id, None)
+        if note:
+            sink(LogLine(time.time(), "INFO", note))
         return self.cache.build(
             source, secrets=_secrets(dep), on_log=sink, config=rev.langgraph_config_path or "langgraph.json"
         )
@@ -188,7 +207,7 @@ class AgentRunner:
                 self._builds[rev.id] = result
             else:
                 error = result.error or "build failed"
-        except (ProjectError, OSError, ValueError) as exc:
+        except (ProjectError, MappingError, OSError, ValueError, subprocess.SubprocessError) as exc:
             error = str(exc)
         self._report(
             rev,

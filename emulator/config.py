@@ -45,6 +45,10 @@ class Settings:
     upload_url_seconds: float = 900.0
     #: Really build and serve `internal_source` revisions (`emulator/agents/`); else simulated.
     run_agents: bool = False
+    #: With `run_agents`: GitHub repository URL -> local directory (`--agent-repo`), built for real.
+    agent_repos: dict[str, str] = field(default_factory=dict)
+    #: With `run_agents`: image repository -> local directory (`--agent-image`), built for real.
+    agent_images: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .agents.mapping import MappingError, parse_mapping
 from .apishape import ApiShape
 from .config import SecretMasking
 from .faults import FaultKind
@@ -37,6 +38,20 @@ class SettingsPatch(BaseModel):
     rate_burst: Annotated[int, Field(ge=1)] | None = None
     upload_url_seconds: Annotated[float, Field(gt=0)] | None = None
     run_agents: bool | None = None
+    #: Repository URL / image -> local directory, as `--agent-repo` / `--agent-image` (replaces the map).
+    agent_repos: dict[str, str] | None = None
+    agent_images: dict[str, str] | None = None
+
+    @field_validator("agent_repos", "agent_images")
+    @classmethod
+    def _directories(cls, value: dict[str, str] | None, info: Any) -> dict[str, str] | None:
+        if value is None:
+            return None
+        kind = "repo" if info.field_name == "agent_repos" else "image"
+        try:
+            return dict(parse_mapping(f"{key}={directory}", kind) for key, directory in value.items())
+        except MappingError as exc:
+            raise ValueError(str(exc)) from None
 
     @field_validator("mask_secrets", mode="before")
     @classmethod

@@ -143,6 +143,16 @@ class _Update:
         )
 
 
+#: Where a simulated deployment answers (`routes/agents.py`); a real run (`--run-agents`) replaces it.
+AGENT_PREFIX = "/_agents"
+
+
+def simulated_agent_url(base_url: str, deployment_id: str) -> str:
+    """The hosted service's `https://{name}-{hex}.us.langgraph.app` cannot be served from here; this
+    URL can, so health checks and `curl {url}/ok` work against the local control plane too."""
+    return f"{base_url.rstrip('/')}{AGENT_PREFIX}/{deployment_id}"
+
+
 class Deployments:
     def __init__(
         self,
@@ -204,6 +214,14 @@ class Deployments:
         self._sync(deployment_id)
         with self._store.tx() as tx:
             return self._view(tx, self._load(tx, tenant_id, deployment_id))
+
+    def simulated_agent(self, deployment_id: str) -> DeploymentRecord | None:
+        """The deployment a simulated agent URL belongs to (any workspace: the URL is the credential,
+        as a hosted deployment's hostname is public), with its lifecycle brought up to date."""
+        self._sync(deployment_id)
+        with self._store.tx() as tx:
+            dep = tx.get_deployment_by_id(deployment_id)
+        return None if dep is None or dep.delete_at is not None else dep
 
     def list_deployments(self, tenant_id: str, flt: DeploymentFilter, limit: int, offset: int) -> DeploymentsList:
         self._sync(everything=True)
@@ -280,7 +298,9 @@ class Deployments:
                 ]
             )
 
-    def create(self, tenant_id: str, req: DeploymentCreateRequest) -> Deployment:
+    def create(self, tenant_id: str, req: DeploymentCreateRequest, agent_base: str | None = None) -> Deployment:
+        """`agent_base` is the emulator's own address: a `github` deployment's URL is served there
+        (`routes/agents.py`), so `GET {url}/ok` answers once a revision is DEPLOYED."""
         extras = req.model_extra or {}
         self._check_spec_deployment_type(req.source_config.deployment_type)
         # An older (spec) server does not know display_name: an unknown key it ignores.
@@ -302,6 +322,8 @@ class Deployments:
                 self._check_listener(tx, tenant_id, str(sc.listener_id), sc.listener_config)
             self._check_name_free(tx, tenant_id, req.name)
             dep_id = str(uuid.uuid4())
+            if source == "github" and agent_base:
+                source_config = {**source_config, "custom_url": simulated_agent_url(agent_base, dep_id)}
             tx.insert_deployment(
                 {
                     "id": dep_id,

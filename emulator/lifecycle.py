@@ -25,6 +25,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Literal
 
+from .agents.mapping import mapped_dir
 from .config import Settings
 from .seeds import IMAGE_VERSION
 from .sources import builds
@@ -177,9 +178,28 @@ def _start_deploy(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float,
     _enter(tx, rev, "AWAITING_DEPLOY", at, s)
 
 
+def mapped_source(dep: DeploymentRecord, rev: RevisionRecord, s: Settings) -> str | None:
+    """The local directory `--run-agents` builds in place of this revision's repository or image."""
+    if not s.run_agents or rev.outcome is not None:  # a scripted outcome keeps the simulation
+        return None
+    repo_url = dep.source_config.get("repo_url")
+    return mapped_dir(rev.source, repo_url, rev.image_uri, s.agent_repos, s.agent_images)
+
+
+def _real_run(tx: Tx, rev: RevisionRecord, at: float) -> None:
+    """Hand the revision to the agent runner (agentrun.py), which builds it and reports back."""
+    tx.update_revision(rev.id, agent_run=1)
+    _set(tx, rev, "BUILDING", at, None)
+
+
 def _leave_queue(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float, s: Settings) -> None:
     if after_queue(rev.source) == "AWAITING_BUILD":
         _start_build(tx, dep, rev, at, s)
+        return
+    local = mapped_source(dep, rev, s)
+    if local is not None:  # an image mapped to a directory: built from it for real
+        _log(tx, rev, "build", at, f"Image {rev.image_uri} is mapped to {local} (--agent-image): building it")
+        _real_run(tx, rev, at)
         return
     _log(tx, rev, "build", at, f"Prebuilt image {rev.image_uri}: no build required")
     if rev.outcome == Outcome.BUILD_FAILED:
@@ -230,10 +250,15 @@ def _finish_phase(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, at: float,
                 return
             if s.run_agents and outcome is None:  # the agent runner builds it for real (agentrun.py)
                 _log(tx, rev, "build", at, *fetch, f"Building {rev.langgraph_config_path} for real (--run-agents)")
-                tx.update_revision(rev.id, agent_run=1)
-                _set(tx, rev, "BUILDING", at, None)
+                _real_run(tx, rev, at)
                 return
         else:
+            local = mapped_source(dep, rev, s)
+            if local is not None:  # a repository mapped to a local directory (--agent-repo)
+                line = f"Repository {dep.source_config.get('repo_url')} at ref {rev.repo_ref} is mapped to {local}"
+                _log(tx, rev, "build", at, f"{line} (--agent-repo): building it for real")
+                _real_run(tx, rev, at)
+                return
             fetch = [
                 f"Cloning {dep.source_config.get('repo_url')} at ref {rev.repo_ref}",
                 f"Checked out commit {rev.repo_commit_sha}",

@@ -33,8 +33,17 @@ PRIVATE_PATHS = frozenset({"/ok", "/docs", "/docs/oauth2-redirect", "/redoc", "/
 RATE_LIMITED = "rate_limit"
 
 
+#: The simulated agents' URLs (`routes/agents.py`): an agent's host, not the control plane API.
+AGENTS_PREFIX = "/_agents/"
+
+
 def is_public(path: str) -> bool:
-    return not (path in PRIVATE_PATHS or path == PRIVATE_PREFIX or path.startswith(PRIVATE_PREFIX + "/"))
+    return not (
+        path in PRIVATE_PATHS
+        or path == PRIVATE_PREFIX
+        or path.startswith(PRIVATE_PREFIX + "/")
+        or path.startswith(AGENTS_PREFIX)
+    )
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

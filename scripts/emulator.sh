@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts or stops the local control plane in the background for `make up` / `make down`.
-# State lives under .emulator/ (SQLite file, log, pid). Start is idempotent.
+# State lives under .emulator/ (SQLite file, log, pid, agent environments). Start is idempotent;
+# stop ends the emulator, which stops every Agent Server it started.
 set -euo pipefail
 cmd="${1:?start|stop}"
 port="${2:-8124}"
@@ -8,6 +9,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$root/.emulator"
 pidfile="$dir/emulator-$port.pid"
 url="http://127.0.0.1:$port"
+# The repository the demo stack (Pulumi.yaml's repoUrl) deploys; the local control plane cannot clone it.
+DEMO_REPO="${DEMO_REPO:-https://github.com/langchain-ai/langgraph-example}"
 mkdir -p "$dir"
 
 alive() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
@@ -20,7 +23,10 @@ case "$cmd" in
     if curl -fsS "$url/ok" >/dev/null 2>&1; then
       echo "something else already answers on $url; set EMULATOR_PORT or LANGSMITH_CONTROL_PLANE_URL" >&2; exit 1
     fi
+    # --run-agents: local-source revisions, and the demo's GitHub repository mapped to the local
+    # example agent, are really built and served, so the demo's `url` answers (README "Quick start").
     nohup "$root/.venv/bin/python" -m langsmith_emulator --port "$port" --db "$dir/control-plane.sqlite3" \
+      --run-agents --agent-repo "$DEMO_REPO=$root/examples/local-agent/agent" \
       >"$dir/emulator-$port.log" 2>&1 &
     echo $! >"$pidfile"
     for _ in $(seq 1 100); do

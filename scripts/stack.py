@@ -14,6 +14,7 @@ state, config and dynamic-provider host as `pulumi up` would use.
 
 from __future__ import annotations
 
+import json
 import os
 import runpy
 import shutil
@@ -21,6 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import requests
 import yaml
 from pulumi import automation as auto
 
@@ -110,6 +112,18 @@ def pulumi(*args: str) -> int:
     return subprocess.run([str(PULUMI), *args], cwd=ROOT, env=env, check=False).returncode
 
 
+def ask_agent(stack: auto.Stack) -> None:
+    """After `make up` on the local control plane: call the demo agent at its URL, as the README shows."""
+    url = stack.outputs().get("url")
+    if os.environ.get("LANGSMITH_CONTROL_PLANE_URL") or url is None or not url.value:
+        return
+    ok = requests.get(f"{url.value}/ok", timeout=30)
+    print(f"\n$ curl {url.value}/ok\n{ok.text}")
+    body = {"assistant_id": "agent", "input": {"message": "hello from make up"}}
+    run = requests.post(f"{url.value}/runs/wait", json=body, timeout=60)
+    print(f"$ curl -X POST {url.value}/runs/wait -d '{json.dumps(body)}'\n{run.text}", flush=True)
+
+
 CLI_COMMANDS = {
     "up": [("up", "--yes"), ("stack", "output")],
     "preview": [("preview",)],
@@ -132,6 +146,8 @@ def main(argv: list[str]) -> int:
             rc = pulumi(*args, "--stack", STACK)
             if rc:
                 return rc
+        if command == "up":
+            ask_agent(stack)
         return 0
     print(
         f"[stack] no {LANGUAGE_HOST} (README: Toolchain): running __main__.py through the Automation API",
@@ -140,6 +156,7 @@ def main(argv: list[str]) -> int:
     if command == "up":
         stack.up(on_output=print, color="never")
         print_outputs(stack)
+        ask_agent(stack)
     elif command == "preview":
         stack.preview(on_output=print, color="never")
     elif command == "refresh":

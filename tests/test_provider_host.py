@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from langsmith_emulator.testing import API_KEY, TENANT_ID
+from langsmith_emulator.testing import API_KEY, TENANT_ID, free_port
 
 from .support.bad_inputs import CATALOGUE, Bad
 from .support.data import docker_inputs, github_inputs
@@ -52,6 +52,10 @@ def test_serialized_provider_holds_no_credential(host: Host, provider_config: di
     assert failures == []
 
 
+def server_url(emulator: Any, dep_id: str) -> str:
+    return f"{emulator.url}/_agents/{dep_id}"
+
+
 def test_full_lifecycle(host: Host, emulator: Any) -> None:
     inputs, failures = host.check({}, github_inputs(display_name="Agent One"))
     assert failures == []
@@ -60,7 +64,8 @@ def test_full_lifecycle(host: Host, emulator: Any) -> None:
     assert outs["revision_status"] == "DEPLOYED"
     assert outs["active_revision_id"] == outs["latest_revision_id"]
     assert outs["status"] == "READY"
-    assert outs["url"].startswith("https://")
+    assert outs["url"] == server_url(emulator, dep_id)  # the server's own, where /ok answers
+    assert outs["health"] == "ok"
     assert outs["secrets"] == inputs["secrets"]  # echoed; the engine keeps it secret (same key)
     assert outs["secrets_hash"] and "sk-test-secret-value-1" not in str(outs["secrets_hash"])
     [server] = live(emulator)
@@ -249,3 +254,23 @@ def test_adopting_a_deployment_whose_fixed_fields_differ_is_refused(host: Host, 
         host.create(inputs)
     assert "source_config.repo_url" in err.value.details and foreign["id"] in err.value.details
     assert writes(emulator) == []
+
+
+def test_health_check_failure_names_the_url_and_the_way_out_and_can_be_turned_off(host: Host, emulator: Any) -> None:
+    """A URL that never answers `/ok` fails the create at the wait's deadline (the deployment is kept:
+    the next `up` resumes it); `wait.health_check=False` skips the call."""
+    closed = f"http://127.0.0.1:{free_port()}"
+    wait = {"timeout_seconds": 4, "poll_min_seconds": 0.05, "poll_max_seconds": 0.5}
+    inputs, failures = host.check({}, docker_inputs(source_config={"custom_url": closed}, wait=wait))
+    assert failures == []
+    with pytest.raises(HostError) as err:
+        host.create(inputs)
+    assert f"GET {closed}/ok did not answer 200" in err.value.details
+    assert "connection refused" in err.value.details and "wait.health_check=False" in err.value.details
+    assert "Traceback" not in err.value.details and API_KEY not in err.value.details
+    [server] = live(emulator)
+    assert server["active_revision_id"]  # DEPLOYED on the server; only the agent was unreachable
+
+    resumed, _ = host.check({}, {**inputs, "wait": {**wait, "health_check": False}})
+    dep_id, outs = host.create(resumed)
+    assert dep_id == server["id"] and outs["health"] == "not checked"

@@ -6,7 +6,7 @@ Function names are chosen so FastAPI derives the same operationIds as the offici
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from ..deps import DeploymentsDep, Tenant
@@ -50,8 +50,10 @@ def list_deployments(
 
 
 @router.post("/v2/deployments", status_code=201)
-def create_deployment(body: DeploymentCreateRequest, tenant_id: Tenant, deployments: DeploymentsDep) -> Deployment:
-    return deployments.create(tenant_id, body)
+def create_deployment(
+    body: DeploymentCreateRequest, tenant_id: Tenant, deployments: DeploymentsDep, request: Request
+) -> Deployment:
+    return deployments.create(tenant_id, body, agent_base=str(request.base_url))
 
 
 @router.delete("/v2/deployments", responses={207: {"description": "Partial success"}})

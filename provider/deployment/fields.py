@@ -115,6 +115,7 @@ OUTPUTS: tuple[str, ...] = (
     "secrets_hash",
     "tenant_id",
     "dashboard_url",
+    "health",
 )
 SECRET_OUTPUT_NAMES: tuple[str, ...] = ("secrets_hash",)
 

@@ -228,6 +228,7 @@ class WaitOptions(_Strict):
     poll_min_seconds: Annotated[float, Field(ge=0.05, le=300)] = Polling.poll_min
     poll_max_seconds: Annotated[float, Field(ge=0.05, le=600)] = Polling.poll_max
     stream_logs: bool = True
+    health_check: bool = True
 
     def polling(self) -> Polling:
         return Polling(timeout=self.timeout_seconds, poll_min=self.poll_min_seconds, poll_max=self.poll_max_seconds)

@@ -7,6 +7,7 @@ time through `configure()`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +25,7 @@ from ..core.base import ConfiguredProvider
 from ..core.client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
 from ..core.config import deployment_dashboard_url
 from ..core.errors import ProviderError
+from ..core.health import HEALTH_NOT_CHECKED, HealthCheck
 from ..core.log_stream import LogStream, enabled_by_env
 from ..core.once import at_most_once
 from ..core.progress import progress
@@ -56,6 +58,11 @@ def _waiter(client: ControlPlaneClient, props: Mapping[str, Any], dep_id: str) -
         secret_values = [str(v) for v in (props.get("secrets") or {}).values()]
         stream = LogStream(client, dep_id, str(props["name"]), secret_values).poll
     return Waiter(client, _polling(props), on_poll=stream)
+
+
+def _deadline(props: Mapping[str, Any]) -> float:
+    """The wait's deadline, shared by the rollout and the health check after it."""
+    return time.monotonic() + _polling(props).timeout
 
 
 def _waits(props: Mapping[str, Any]) -> bool:
@@ -128,12 +135,16 @@ class DeploymentProvider(ConfiguredProvider):
         deployment, fresh = self._find_or_create(client, waiter, props)
         dep_id = str(deployment["id"])
         revision_id = self._converge(client, deployment, props, fresh, archive)
-        revision = None
+        revision, health = None, HEALTH_NOT_CHECKED
         if revision_id and _waits(props):
+            deadline = _deadline(props)
             waiter = _waiter(client, props, dep_id)
             revision = waiter.revision(dep_id, name, revision_id)
-        deployment = waiter.deployment_seen or client.get_deployment(dep_id)
-        return CreateResult(dep_id, self._outputs(props, deployment, revision, self._dashboard()))
+            deployment = waiter.deployment_seen or client.get_deployment(dep_id)
+            health = self._health(props, deployment, deadline)
+        else:
+            deployment = waiter.deployment_seen or client.get_deployment(dep_id)
+        return CreateResult(dep_id, self._outputs(props, deployment, revision, self._dashboard(), health))
 
     def _find_or_create(self, client: ControlPlaneClient, waiter: Waiter, props: JSON) -> tuple[JSON, bool]:
         """Never a duplicate: a deployment this resource created earlier (a lost response, a killed
@@ -338,7 +349,7 @@ class DeploymentProvider(ConfiguredProvider):
         if patch:
             client.patch_deployment(_id, changes.patch_payload(patch, news))
             progress(f"{name}: updated {', '.join(patch)} (no new revision)")
-        revision = None
+        revision, health = None, olds.get("health")
         if change.revision:
             current = client.get_deployment(_id)
             # A source_dir revision proves its content (its hash env), so an earlier run's is reused.
@@ -348,8 +359,12 @@ class DeploymentProvider(ConfiguredProvider):
             why = "the rollout an earlier run started" if resumed else ", ".join(change.revision)
             progress(f"{name}: revision {revision_id[:8]} for {why}")
             if _waits(news):
+                deadline = _deadline(news)
                 revision = _waiter(client, news, _id).revision(_id, name, revision_id)
-        return UpdateResult(self._outputs(news, client.get_deployment(_id), revision, self._dashboard()))
+                deployment = client.get_deployment(_id)
+                health = self._health(news, deployment, deadline)
+                return UpdateResult(self._outputs(news, deployment, revision, self._dashboard(), health))
+        return UpdateResult(self._outputs(news, client.get_deployment(_id), revision, self._dashboard(), health))
 
     # read / delete -----------------------------------------------------------------------------
 
@@ -376,7 +391,8 @@ class DeploymentProvider(ConfiguredProvider):
             except APIError as exc:  # pruned while its deployment exists: status unknown, not an error
                 if not not_found(exc):
                     raise
-        outs = self._outputs(props, deployment, revision, self._dashboard())
+        # Refresh does not call the agent: `health` stays what the last rollout found.
+        outs = self._outputs(props, deployment, revision, self._dashboard(), props.get("health"))
         self._say_if_masked(client, props, deployment)
         self._mirror(outs, deployment)
         if outs.get("source_hash") is not None:
@@ -401,12 +417,24 @@ class DeploymentProvider(ConfiguredProvider):
 
     # outputs -----------------------------------------------------------------------------------
 
+    def _health(self, props: Mapping[str, Any], deployment: JSON, deadline: float) -> str:
+        """`GET {url}/ok` until 200 (`core/health.py`), where the deployment has a URL and the check is on."""
+        url = changes.get_path(deployment, "source_config.custom_url")
+        options = WaitOptions.model_validate(props.get("wait") or {}, strict=False)
+        if not url or not options.health_check or self._settings is None:
+            return HEALTH_NOT_CHECKED
+        return HealthCheck(self._settings.api_key).wait(str(url), str(props.get("name")), deadline, progress)
+
     def _dashboard(self) -> str | None:
         return getattr(self._settings, "dashboard_url", None)  # None: not configured (a test double)
 
     @staticmethod
     def _outputs(
-        props: Mapping[str, Any], deployment: JSON, revision: JSON | None, dashboard: str | None = None
+        props: Mapping[str, Any],
+        deployment: JSON,
+        revision: JSON | None,
+        dashboard: str | None = None,
+        health: str | None = None,
     ) -> JSON:
         """All inputs plus the server-owned fields; raw API bodies (which hold secret values) are
         never stored."""
@@ -433,6 +461,7 @@ class DeploymentProvider(ConfiguredProvider):
             dashboard_url=deployment_dashboard_url(dashboard, deployment.get("tenant_id"), deployment.get("id"))
             if dashboard
             else None,
+            health=health,
         )
         return outs
 

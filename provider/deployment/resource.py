@@ -99,6 +99,8 @@ class WaitArgs:
     poll_min_seconds: float = Polling.poll_min
     poll_max_seconds: float = Polling.poll_max
     stream_logs: bool = True
+    health_check: bool = True
+    """After DEPLOYED, wait (within `timeout_seconds`) until `GET {url}/ok` answers 200."""
 
 
 class SourceDirInvalid(pulumi.RunError):
@@ -158,6 +160,7 @@ class Deployment(Resource, module="langsmith", name="Deployment"):
     source_archive_bytes: pulumi.Output[int | None]
     tenant_id: pulumi.Output[str | None]
     dashboard_url: pulumi.Output[str | None]
+    health: pulumi.Output[str | None]
 
     def __init__(
         self,

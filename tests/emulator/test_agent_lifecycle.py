@@ -11,6 +11,7 @@ import io
 import json
 import os
 import shutil
+import subprocess
 import tarfile
 import time
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ import pytest
 import requests
 
 from langsmith_emulator.agents.build import CACHE_ENV_VAR
-from langsmith_emulator.testing import EmulatorProcess, running_emulator
+from langsmith_emulator.testing import GITHUB_REPO_URL, EmulatorProcess, running_emulator
 
 from ..support.vendor_cli import VendorCli, json_events
 from .conftest import Api
@@ -204,3 +205,50 @@ def test_vendor_cli_remote_deploy_ends_with_an_agent_that_answers(
     assert ask(url, "from the cli")["reply"] == "FROM THE CLI"
     build = cli.ok("deploy", "logs", "--type", "build", "--deployment-id", result["deployment_id"])
     assert "Importing graphs: agent" in build, build
+
+
+def _git(directory: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "-C", str(directory), *args],
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_mapped_repository_and_image_are_built_and_served(
+    tmp_path: Path, api: Api, agent_emulator: EmulatorProcess
+) -> None:
+    """`--agent-repo` / `--agent-image` (here through settings): github and external_docker revisions of
+    a mapped repository or image are built from the local directory; a git checkout at `repo_ref`."""
+    checkout = tmp_path / "checkout"
+    shutil.copytree(EXAMPLE, checkout, ignore=shutil.ignore_patterns(".langgraph_api", "__pycache__"))
+    _git(checkout, "init", "-q", "-b", "main")
+    _git(checkout, "add", ".")
+    _git(checkout, "commit", "-q", "-m", "agent")
+    graph = checkout / "graph.py"
+    graph.write_text(graph.read_text().replace("message.upper()", "message[::-1]"))  # not committed
+    plain = tmp_path / "image-dir"
+    shutil.copytree(EXAMPLE, plain, ignore=shutil.ignore_patterns(".langgraph_api", "__pycache__"))
+    agent_emulator.settings(
+        agent_repos={GITHUB_REPO_URL + ".git": str(checkout)}, agent_images={"registry.example.com/agent": str(plain)}
+    )
+
+    gh = api.create_github("mapped-repo")
+    seen = api.watch(gh["id"], gh["latest_revision_id"], timeout=BUILD_TIMEOUT)
+    build = messages(api, gh["id"], gh["latest_revision_id"], "build")
+    assert seen[-1] == "DEPLOYED", build + messages(api, gh["id"], gh["latest_revision_id"], "deploy")
+    assert any("is mapped to" in m for m in build) and any("Checked out commit" in m for m in build), build
+    url = api.deployment(gh["id"])["source_config"]["custom_url"]
+    assert url.startswith("http://127.0.0.1:") and "/_agents/" not in url
+    assert ask(url, "from git")["reply"] == "FROM GIT"  # the committed graph, not the working tree
+
+    docker = api.create_docker("mapped-image", image="registry.example.com/agent@sha256:" + "a" * 64)
+    assert api.watch(docker["id"], docker["latest_revision_id"], timeout=BUILD_TIMEOUT)[-1] == "DEPLOYED"
+    docker_url = api.deployment(docker["id"])["source_config"]["custom_url"]
+    assert ask(docker_url, "from an image")["reply"] == "FROM AN IMAGE"
+
+    # Anything not mapped keeps the simulated lifecycle and URL.
+    other = api.create_docker("unmapped", image="registry.example.com/other:v1")
+    assert api.watch(other["id"], other["latest_revision_id"])[-1] == "DEPLOYED"
+    assert api.deployment(other["id"])["source_config"].get("custom_url") is None
+    assert {s["deployment_id"] for s in agent_emulator.agents()} == {gh["id"], docker["id"]}

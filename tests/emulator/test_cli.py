@@ -67,6 +67,8 @@ def test_default_database_location_and_silent_server(tmp_path):
             "rate_burst": None,
             "upload_url_seconds": 900.0,
             "run_agents": False,
+            "agent_repos": {},
+            "agent_images": {},
         }
     finally:
         process.terminate()
@@ -121,3 +123,41 @@ def test_logged_exceptions_keep_the_traceback_but_not_the_message():
     text = logging.Formatter().format(record)
     assert secret not in text
     assert "ValueError: <message redacted>" in text and "test_cli.py" in text
+
+
+def test_agent_mapping_flags(tmp_path):
+    from langsmith_emulator.__main__ import parse_args
+
+    config = parse_args(
+        [
+            "--run-agents",
+            f"--agent-repo=https://github.com/Acme/Agent.git={tmp_path}",
+            f"--agent-image=registry.example.com:5000/team/agent:v1={tmp_path}",
+        ]
+    )
+    assert config.settings.agent_repos == {"https://github.com/acme/agent": str(tmp_path)}
+    assert config.settings.agent_images == {"registry.example.com:5000/team/agent": str(tmp_path)}
+    for args in (
+        [f"--agent-repo=https://github.com/a/b={tmp_path}"],  # without --run-agents
+        ["--run-agents", f"--agent-repo=https://github.com/a/b={tmp_path / 'missing'}"],
+        ["--run-agents", "--agent-image=no-directory-given"],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "langsmith_emulator", *args], capture_output=True, cwd=ROOT, timeout=30
+        )
+        assert result.returncode == 2, args
+        assert b"--agent-" in result.stderr
+
+
+def test_mapping_keys_are_normalised():
+    from langsmith_emulator.agents.mapping import image_repository, mapped_dir, normalise_repo
+
+    assert normalise_repo("https://github.com/Acme/Agent.git/") == "https://github.com/acme/agent"
+    pinned = "registry.example.com:5000/team/agent:v1@sha256:abc"
+    assert image_repository(pinned) == "registry.example.com:5000/team/agent"
+    assert image_repository("agent") == "agent" and image_repository("localhost:5000/agent") == "localhost:5000/agent"
+    repos, images = {"https://github.com/acme/agent": "/a"}, {"registry.example.com/agent": "/b"}
+    assert mapped_dir("github", "https://github.com/ACME/agent", None, repos, images) == "/a"
+    assert mapped_dir("external_docker", None, "registry.example.com/agent@sha256:1", repos, images) == "/b"
+    assert mapped_dir("external_docker", None, "registry.example.com/other:1", repos, images) is None
+    assert mapped_dir("internal_source", None, None, repos, images) is None

@@ -23,6 +23,8 @@ def test_settings_get_patch_and_reset(emulator, api):
         "rate_burst": None,
         "upload_url_seconds": 900.0,
         "run_agents": False,
+        "agent_repos": {},
+        "agent_images": {},
     }
     changed = emulator.settings(build_seconds=1.5, fault_rate=0.25)
     assert changed["build_seconds"] == 1.5 and changed["fault_rate"] == 0.25

@@ -259,6 +259,7 @@ def test_inspect_tarball_names_what_is_wrong() -> None:
 def test_stored_port_only_trusts_local_http_urls() -> None:
     assert stored_port("http://127.0.0.1:41234") == 41234
     assert stored_port("https://agent-1.us.langgraph.app") is None
+    assert stored_port("http://127.0.0.1:8124/_agents/00000000-0000-4000-8000-000000000001") is None
     assert stored_port(None) is None
 
 
