@@ -68,6 +68,7 @@ test: setup lint
 
 bench: setup
 	$(PY) -m tests.bench
+	$(PY) -m tests.bench_agents
 
 clean: emulator-stop
 	rm -rf .pulumi .emulator

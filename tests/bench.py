@@ -25,17 +25,16 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from langsmith_emulator.testing import API_KEY, GITHUB_INTEGRATION_ID, TENANT_ID, running_emulator
-from pulumi_langsmith import Deployment, SourceConfigArgs, SourceRevisionConfigArgs
 from pulumi_langsmith.core.waiter import Polling
 from pulumi_langsmith.core.watcher import CHECK_EVERY, interval_for
 
 from .e2e.harness import E2EStack
+from .e2e.lifecycle_support import fleet
 from .support.host import HostError, provider_host
 
 BUILD, DEPLOY = 5.0, 3.0
@@ -44,26 +43,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def ts(value: str) -> float:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-
-
-def fleet(n: int) -> Callable[[], None]:
-    def program() -> None:
-        for i in range(n):
-            Deployment(
-                f"agent-{i}",
-                source="github",
-                source_config=SourceConfigArgs(
-                    integration_id=GITHUB_INTEGRATION_ID,
-                    repo_url="https://github.com/langchain-ai/langgraph-example",
-                    deployment_type="dev",
-                ),
-                source_revision_config=SourceRevisionConfigArgs(
-                    repo_ref="main", langgraph_config_path="langgraph.json"
-                ),
-                secrets={"OPENAI_API_KEY": "sk-bench"},
-            )
-
-    return program
 
 
 def api_get(emu: Any, path: str) -> Any:
@@ -147,7 +126,7 @@ def p95(values: list[float]) -> float:
 def run_fleet(n: int, workers: int | None = None, parallel: int = 32, economy: bool = True) -> dict[str, Any]:
     with running_emulator(build_seconds=BUILD, deploy_seconds=DEPLOY) as emu, tempfile.TemporaryDirectory() as tmp:
         env = {"LANGSMITH_PROVIDER_WORKERS": str(workers)} if workers else {}
-        stack = E2EStack(Path(tmp), emu, fleet(n), extra_env=env)
+        stack = E2EStack(Path(tmp), emu, fleet(n, "agent", {"OPENAI_API_KEY": "sk-bench"}), extra_env=env)
         start = time.monotonic()
         with RssSampler(str(Path(tmp) / "pulumi-home")) as rss:
             stack.up(parallel=parallel)
@@ -212,7 +191,7 @@ def run_limited(n: int, rate: float, parallel: int = 128) -> dict[str, Any]:
         running_emulator(build_seconds=BUILD, deploy_seconds=DEPLOY, rate_limit=rate) as emu,
         tempfile.TemporaryDirectory() as tmp,
     ):
-        stack = E2EStack(Path(tmp), emu, fleet(n))
+        stack = E2EStack(Path(tmp), emu, fleet(n, "agent", {"OPENAI_API_KEY": "sk-bench"}))
         out: dict[str, Any] = {}
         start = time.monotonic()
         try:

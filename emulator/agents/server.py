@@ -76,6 +76,24 @@ def server_env(build: BuildResult, env: Mapping[str, str] | None) -> dict[str, s
     return child
 
 
+def group_rss_bytes(pgid: int) -> int:
+    """Resident memory of every process in group `pgid` (Linux `/proc`; 0 elsewhere)."""
+    total = 0
+    proc = Path("/proc")
+    for entry in proc.iterdir() if proc.is_dir() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) != pgid:
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except (OSError, ValueError):
+            continue
+    return total
+
+
 class AgentServer:
     """A running (or stopped) Agent Server; `start()` returns only once `GET /ok` answers."""
 
@@ -177,19 +195,7 @@ class AgentServer:
         """Resident memory of the server's process group (the launcher is the server: one process)."""
         if not self.alive() or self.pid is None:
             return 0
-        total = 0
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                if os.getpgid(int(entry.name)) != self.pid:
-                    continue
-                for line in (entry / "status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-            except (OSError, ValueError):
-                continue
-        return total
+        return group_rss_bytes(self.pid)
 
     def stop(self, grace: float = 10.0) -> None:
         """SIGTERM to the group (uvicorn finishes in-flight requests), SIGKILL after `grace` seconds."""

@@ -101,6 +101,26 @@ def single_program(settings: Settings, resource_name: str = "agent", kind: str =
 # Project directories ----------------------------------------------------------------------------
 
 
+def fleet(n: int, prefix: str = "fleet", secrets: Mapping[str, str] | None = None) -> Callable[[], None]:
+    """A program of `n` alike GitHub deployments (the fleet tests and `make bench`)."""
+
+    def program() -> None:
+        for i in range(n):
+            Deployment(
+                f"{prefix}-{i}",
+                source="github",
+                source_config=SourceConfigArgs(
+                    integration_id=GITHUB_INTEGRATION_ID, repo_url=GITHUB_REPO_URL, deployment_type="dev"
+                ),
+                source_revision_config=SourceRevisionConfigArgs(
+                    repo_ref="main", langgraph_config_path="langgraph.json"
+                ),
+                secrets=dict(secrets) if secrets else None,
+            )
+
+    return program
+
+
 def copy_project(src: Path, dest: Path) -> Path:
     """Run a project directory from a copy: the CLI writes `Pulumi.<stack>.yaml` next to
     `Pulumi.yaml`, and the source tree is shared with other people."""

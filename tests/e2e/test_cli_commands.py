@@ -133,14 +133,19 @@ def lifecycle(
 # The cases ------------------------------------------------------------------------------------------
 
 
-def case_root(case: Case) -> str:
-    """`make up`'s project: Pulumi.yaml + __main__.py at the root, `virtualenv: .venv`."""
+def root_project(case: Case) -> Project:
+    """A copy of the root project, its `virtualenv: .venv` resolving to the repository's."""
     tree = case.scratch / "tree"
     tree.mkdir()
     for name in ("Pulumi.yaml", "__main__.py"):
         shutil.copy2(ROOT / name, tree / name)
     (tree / ".venv").symlink_to(VENV)
-    p = case.project(tree)
+    return case.project(tree)
+
+
+def case_root(case: Case) -> str:
+    """`make up`'s project: Pulumi.yaml + __main__.py at the root, `virtualenv: .venv`."""
+    p = root_project(case)
     case.stack_init(p)
     p.run("config", "set", "--secret", "openaiApiKey", OPENAI_KEY)
 
@@ -280,12 +285,7 @@ def d_ref(server: dict[str, Any]) -> Any:
 
 def case_failed_build(case: Case) -> str:
     """A build that fails: `pulumi up` prints the provider's message, no Python traceback."""
-    tree = case.scratch / "tree"
-    tree.mkdir()
-    for name in ("Pulumi.yaml", "__main__.py"):
-        shutil.copy2(ROOT / name, tree / name)
-    (tree / ".venv").symlink_to(VENV)
-    p = case.project(tree)
+    p = root_project(case)
     # Not `dev`: the root case deploys the same project; the same project, stack and resource name
     # would carry the same ownership tag on this shared control plane, and one would resume the other.
     case.stack_init(p, stack="broken")
@@ -309,12 +309,7 @@ def case_failed_build(case: Case) -> str:
 
 def case_unreachable(case: Case) -> str:
     """A control plane that refuses connections: named, with the config key to check, at once."""
-    tree = case.scratch / "tree"
-    tree.mkdir()
-    for name in ("Pulumi.yaml", "__main__.py"):
-        shutil.copy2(ROOT / name, tree / name)
-    (tree / ".venv").symlink_to(VENV)
-    p = case.project(tree)
+    p = root_project(case)
     dead = f"http://127.0.0.1:{free_port()}"
     case.stack_init(p, dead)
     p.run("config", "set", "--secret", "openaiApiKey", OPENAI_KEY)

@@ -3,37 +3,15 @@ control plane, and failing watcher requests."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pulumi_langsmith import Deployment, SourceConfigArgs, SourceRevisionConfigArgs
-
-from ..support.data import GITHUB_INTEGRATION_ID
 from .harness import E2EStack, live_deployments
+from .lifecycle_support import fleet
 
 pytestmark = pytest.mark.e2e
-
-
-def fleet(n: int) -> Callable[[], None]:
-    def program() -> None:
-        for i in range(n):
-            Deployment(
-                f"fleet-{i}",
-                source="github",
-                source_config=SourceConfigArgs(
-                    integration_id=GITHUB_INTEGRATION_ID,
-                    repo_url="https://github.com/langchain-ai/langgraph-example",
-                    deployment_type="dev",
-                ),
-                source_revision_config=SourceRevisionConfigArgs(
-                    repo_ref="main", langgraph_config_path="langgraph.json"
-                ),
-            )
-
-    return program
 
 
 def test_fleet_converges_under_a_rate_limit(tmp_path: Path, emulator: Any) -> None:

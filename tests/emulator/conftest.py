@@ -18,6 +18,23 @@ from langsmith_emulator.testing import (
 
 from ..support.data import github_body
 
+#: `GET /_emulator/settings` of an emulator started with no flags (the documented defaults).
+DEFAULT_SETTINGS = {
+    "build_seconds": 3.0,
+    "deploy_seconds": 2.0,
+    "delete_seconds": 1.0,
+    "fault_rate": 0.0,
+    "seed": 0,
+    "api": "current",
+    "keep_revisions": 0,
+    "mask_secrets": "off",
+    "rate_limit": None,
+    "rate_burst": None,
+    "upload_url_seconds": 900.0,
+    "run_agents": False,
+    "agent_repos": {},
+    "agent_images": {},
+}
 TERMINAL = {"DEPLOYED", "CREATE_FAILED", "BUILD_FAILED", "DEPLOY_FAILED", "SKIPPED", "INTERRUPTED"}
 #: A small explicit resource_spec, as the vendor CLI sends one.
 SMALL_SPEC = {"min_scale": 1, "max_scale": 1, "cpu": 1, "memory_mb": 1024}

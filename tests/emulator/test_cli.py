@@ -10,6 +10,8 @@ import requests
 
 from langsmith_emulator.testing import API_KEY, TENANT_ID, free_port
 
+from .conftest import DEFAULT_SETTINGS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -54,22 +56,7 @@ def test_default_database_location_and_silent_server(tmp_path):
         bad = {**body, "source": 42}
         assert requests.post(f"{url}/v2/deployments", json=bad, headers=headers).status_code == 422
         settings = requests.get(f"{url}/_emulator/settings").json()
-        assert settings == {
-            "build_seconds": 0.1,
-            "deploy_seconds": 2.0,
-            "delete_seconds": 1.0,
-            "fault_rate": 0.0,
-            "seed": 0,
-            "api": "current",
-            "keep_revisions": 0,
-            "mask_secrets": "off",
-            "rate_limit": None,
-            "rate_burst": None,
-            "upload_url_seconds": 900.0,
-            "run_agents": False,
-            "agent_repos": {},
-            "agent_images": {},
-        }
+        assert settings == {**DEFAULT_SETTINGS, "build_seconds": 0.1}
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=15)

@@ -8,23 +8,15 @@ import requests
 
 from langsmith_emulator.testing import TENANT_ID, running_emulator
 
+from .conftest import DEFAULT_SETTINGS
+
 
 def test_settings_get_patch_and_reset(emulator, api):
     assert emulator.settings() == {
+        **DEFAULT_SETTINGS,
         "build_seconds": 0.3,
         "deploy_seconds": 0.3,
         "delete_seconds": 0.2,
-        "fault_rate": 0.0,
-        "seed": 0,
-        "api": "current",
-        "keep_revisions": 0,
-        "mask_secrets": "off",
-        "rate_limit": None,
-        "rate_burst": None,
-        "upload_url_seconds": 900.0,
-        "run_agents": False,
-        "agent_repos": {},
-        "agent_images": {},
     }
     changed = emulator.settings(build_seconds=1.5, fault_rate=0.25)
     assert changed["build_seconds"] == 1.5 and changed["fault_rate"] == 0.25
