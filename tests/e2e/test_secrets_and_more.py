@@ -138,7 +138,7 @@ def test_outputs_feed_another_resource(tmp_path: Path, emulator: Any) -> None:
     assert out["down_display_name"] == f"Calls {out['up_name']}"
     assert server.get("display_name") == (out["down_display_name"] if API == "current" else None)
     env = env_of(server)
-    assert env["UPSTREAM_URL"] == out["up_url"] and out["up_url"].startswith("https://")
+    assert env["UPSTREAM_URL"] == out["up_url"] and out["up_url"] == f"{emulator.url}/_agents/{out['up_id']}"
     assert env["UPSTREAM_DEPLOYMENT_ID"] == out["up_id"]
     assert_secrets_sealed(s, [UPSTREAM_SECRET])
     s.preview(expect_no_changes=True)

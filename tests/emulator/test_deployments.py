@@ -86,7 +86,8 @@ def test_create_github_returns_201(api):
     assert sc["deployment_type"] == "dev"
     assert sc["build_on_push"] is False
     assert sc["integration_id"] == GITHUB_INTEGRATION_ID
-    assert re.fullmatch(r"https://my-app-[0-9a-f]{32}\.us\.langgraph\.app", sc["custom_url"])
+    # Served by the emulator itself (routes/agents.py), not the hosted *.us.langgraph.app shape.
+    assert sc["custom_url"] == f"{api.emu.url}/_agents/{dep['id']}"
     assert sc["resource_spec"] is None
     assert dep["source_revision_config"]["repo_ref"] == "main"
     assert re.fullmatch(r"[0-9a-f]{40}", dep["source_revision_config"]["repo_commit_sha"])
