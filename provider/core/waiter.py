@@ -137,9 +137,14 @@ class Waiter:
                 raise WaitTimeout(label, revision_id, status, now - start)
             if watch:
                 watch.revision_id = revision_id
-                watch.wait(self._watch_interval(now - since), min(deadline, now + CHECK_EVERY))
+                own = self._watcher.own_read_every(self._streams(deployment_id)) if self._watcher else CHECK_EVERY
+                watch.wait(self._watch_interval(now - since), min(deadline, now + own))
                 continue
             self._sleep(min(self._polling.interval(now - since), max(0.0, deadline - now)))
+
+    def _streams(self, deployment_id: str) -> bool:
+        """Live logs are on and this server has the log route: worth reading more often."""
+        return self._on_poll is not None and self._client.shape(deployment_id) == CURRENT
 
     def _watch_interval(self, in_status: float) -> float:
         return interval_for(self._polling.interval(in_status), in_status)

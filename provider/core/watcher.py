@@ -30,6 +30,12 @@ CHECK_EVERY = 15.0
 # second so a DEPLOYED is noticed within 1 s; a longer wait falls back to the wait's own schedule.
 FAST_INTERVAL = 1.0
 FAST_FOR = 120.0
+# A wait that streams live logs reads its revision and its new log lines (2 requests) this often, so
+# lines show as they arrive: every STREAM_MIN seconds alone, slower as more waits stream, so that all
+# of them together spend at most STREAM_SHARE requests a second (half the default budget); never
+# slower than CHECK_EVERY.
+STREAM_MIN = 2.0
+STREAM_SHARE = 10.0
 
 CHANGED = "changed"
 GONE = "gone"
@@ -109,6 +115,14 @@ class Watcher:
                 self._thread.start()
             self._cond.notify_all()
             return watch
+
+    def own_read_every(self, streaming: bool) -> float:
+        """How long a wait may lean on the watcher before reading its revision itself."""
+        if not streaming:
+            return CHECK_EVERY
+        with self._cond:
+            waits = max(1, sum(1 for w in self._watches if w.revision_id is not None))
+        return min(CHECK_EVERY, max(STREAM_MIN, 2 * waits / STREAM_SHARE))
 
     def unregister(self, watch: Watch) -> None:
         with self._cond:
