@@ -243,18 +243,17 @@ def test_a_listing_error_reaches_its_callers() -> None:
         NameSearch(list_all).search("agent-1")
 
 
-def test_streaming_waits_read_often_alone_and_share_half_the_budget_together() -> None:
-    """Live logs need the wait's own reads (2 requests each): every 2 s alone; with many waits, all of
-    them together at most 10 requests a second; never slower than the 15 s check."""
+def test_live_logs_for_a_few_waits_and_none_for_a_fleet() -> None:
+    """Up to 10 revision waits read their revision and logs every 2 s; an 11th makes it a fleet, whose
+    waits lean on the watcher alone (the 15 s check)."""
     watcher = Watcher(Lister(), clock=Clock(), background=False)
     assert watcher.own_read_every(streaming=False) == 15.0
-    first = watcher.register("d0", "r0")
-    assert watcher.own_read_every(streaming=True) == 2.0
+    few = [watcher.register(f"d{i}", f"r{i}") for i in range(10)]
     watcher.register("gone", None)  # a deletion wait streams nothing: not counted
-    more = [watcher.register(f"d{i}", f"r{i}") for i in range(1, 30)]
-    assert watcher.own_read_every(streaming=True) == pytest.approx(6.0)  # 30 waits x 2 requests / 10 per s
-    more += [watcher.register(f"e{i}", f"r{i}") for i in range(100)]
-    assert watcher.own_read_every(streaming=True) == 15.0
-    for watch in [first, *more]:
-        watch.close()
+    assert not watcher.crowded() and watcher.own_read_every(streaming=True) == 2.0
+    eleventh = watcher.register("d10", "r10")
+    assert watcher.crowded() and watcher.own_read_every(streaming=True) == 15.0
+    eleventh.close()
     assert watcher.own_read_every(streaming=True) == 2.0
+    for watch in few:
+        watch.close()

@@ -92,8 +92,9 @@ class Waiter:
         deadline = start + self._polling.timeout
         watch = self._watcher.register(deployment_id, revision_id) if self._watcher else None
         try:
-            # One read right away: the row shows where the revision stands, and live logs start; after
-            # that the watcher says when another read is worth it.
+            if watch and self._watcher and self._watcher.crowded():  # a fleet: the watcher says when to read
+                watch.wait(self._watch_interval(0.0), min(deadline, start + CHECK_EVERY))
+            # Else one read right away: the row shows where the revision stands and live logs start.
             return self._follow(deployment_id, label, revision_id, start, deadline, watch)
         finally:
             if watch:
@@ -118,7 +119,7 @@ class Waiter:
                 status, since = new_status, now
                 # Transitions are live status; only the final DEPLOYED stays in the summary.
                 self._report(f"{label}: revision {revision_id[:8]} {status} ({now - start:.1f}s)", status != DEPLOYED)
-            if self._on_poll:
+            if self._on_poll and not (self._watcher and self._watcher.crowded()):
                 self._on_poll(revision_id, status)
             if status == DEPLOYED:
                 return revision

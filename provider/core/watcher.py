@@ -30,12 +30,12 @@ CHECK_EVERY = 15.0
 # second so a DEPLOYED is noticed within 1 s; a longer wait falls back to the wait's own schedule.
 FAST_INTERVAL = 1.0
 FAST_FOR = 120.0
-# A wait that streams live logs reads its revision and its new log lines (2 requests) this often, so
-# lines show as they arrive: every STREAM_MIN seconds alone, slower as more waits stream, so that all
-# of them together spend at most STREAM_SHARE requests a second (half the default budget); never
-# slower than CHECK_EVERY.
-STREAM_MIN = 2.0
-STREAM_SHARE = 10.0
+# Live logs are for a person watching a few deployments: while at most FEW_WAITS revisions are
+# awaited, each wait reads its revision and new log lines (2 requests) every STREAM_EVERY seconds, so
+# lines show as they arrive (at most 10 requests a second in all). A fleet beyond that streams no
+# logs and leans on the watcher alone: 100 waits cost a few batched lists, not 100 reads a second.
+FEW_WAITS = 10
+STREAM_EVERY = 2.0
 
 CHANGED = "changed"
 GONE = "gone"
@@ -116,13 +116,14 @@ class Watcher:
             self._cond.notify_all()
             return watch
 
+    def crowded(self) -> bool:
+        """More revision waits than FEW_WAITS: no live logs, no read before the watcher's first poll."""
+        with self._cond:
+            return sum(1 for w in self._watches if w.revision_id is not None) > FEW_WAITS
+
     def own_read_every(self, streaming: bool) -> float:
         """How long a wait may lean on the watcher before reading its revision itself."""
-        if not streaming:
-            return CHECK_EVERY
-        with self._cond:
-            waits = max(1, sum(1 for w in self._watches if w.revision_id is not None))
-        return min(CHECK_EVERY, max(STREAM_MIN, 2 * waits / STREAM_SHARE))
+        return STREAM_EVERY if streaming and not self.crowded() else CHECK_EVERY
 
     def unregister(self, watch: Watch) -> None:
         with self._cond:
