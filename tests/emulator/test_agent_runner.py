@@ -304,7 +304,9 @@ def test_server_answers_ok_and_runs_the_graph_with_the_deployment_env(
     _edit(
         project / "graph.py",
         "builder = StateGraph",
-        'print("token is", os.environ.get("API_TOKEN"))\nbuilder = StateGraph',
+        # One write: the server imports graphs on an executor thread while its event loop logs to the same
+        # stdout, so `print("token is", value)` (four writes) can be split by another line (a CI failure).
+        "print(f\"token is {os.environ.get('API_TOKEN')}\")\nbuilder = StateGraph",
     )
     build = agent_cache.build(project, secrets={"API_TOKEN": SECRET})
     assert build.ok
@@ -321,9 +323,9 @@ def test_server_answers_ok_and_runs_the_graph_with_the_deployment_env(
         def logged(text: str) -> bool:
             return any(text in line.message for line in server.logs())
 
-        assert _wait_until(lambda: logged("Application startup complete") and logged("token is ***"), 15), [
-            line.message for line in server.logs()
-        ][-40:]
+        expected = ("Application startup complete", "token is ***")
+        missing = [text for text in expected if not _wait_until(lambda text=text: logged(text), 15)]
+        assert not missing, f"missing {missing} in:\n" + "\n".join(line.message for line in server.logs()[-40:])
         messages = [line.message for line in server.logs()]
         assert not any(SECRET in m for m in messages)
         assert server.rss_bytes() > 10 * 1024 * 1024
