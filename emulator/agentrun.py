@@ -151,11 +151,17 @@ class AgentRunner:
 
         return write
 
-    def _load(self, rev: RevisionRecord) -> tuple[DeploymentRecord, RevisionRecord, bytes | None] | None:
+    def _load(
+        self, rev: RevisionRecord, phase: str | None = None
+    ) -> tuple[DeploymentRecord, RevisionRecord, bytes | None] | None:
+        """The revision as stored now; None once its deployment is gone or, with `phase`, once the
+        revision has left that phase or is already timed (another worker or a restart got there first)."""
         with self._store.tx() as tx:
             dep = tx.get_deployment_by_id(rev.deployment_id)
             current = tx.get_revision(rev.deployment_id, rev.id)
             if dep is None or current is None or dep.delete_at is not None:
+                return None
+            if phase is not None and (current.status != phase or current.next_at is not None):
                 return None
             data = tx.upload_data(current.source_tarball_path) if current.source_tarball_path else None
         return dep, current, data
@@ -193,12 +199,10 @@ class AgentRunner:
         )
 
     def _build(self, rev: RevisionRecord) -> None:
-        loaded = self._load(rev)
+        loaded = self._load(rev, "BUILDING")
         if loaded is None:
             return
         dep, current, data = loaded
-        if current.status != "BUILDING" or current.next_at is not None:
-            return
         generation = self._generation
         error: str | None = None
         try:
@@ -217,12 +221,10 @@ class AgentRunner:
         )
 
     def _deploy(self, rev: RevisionRecord) -> None:
-        loaded = self._load(rev)
+        loaded = self._load(rev, "DEPLOYING")
         if loaded is None:
             return
         dep, current, data = loaded
-        if current.status != "DEPLOYING" or current.next_at is not None:
-            return
         generation = self._generation
         url: str | None = None
         error: str | None = None

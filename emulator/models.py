@@ -170,19 +170,24 @@ class ListenerConfig(BaseModel):
     k8s_namespace: str | None = None
 
 
-class SourceConfigRequest(BaseModel):
-    """Fields that do not need a revision, or cannot change at all (except `resource_spec`)."""
+class _SourceConfigFields(BaseModel):
+    """`source_config` as both request and response declare it, less the ids (UUIDs in, strings out)."""
 
-    integration_id: UUID | None = None
     repo_url: str | None = None
     deployment_type: DeploymentType | None = None
     build_on_push: bool | None = None
     custom_url: str | None = None
     resource_spec: ResourceSpec | None = None
-    listener_id: UUID | None = None
     listener_config: ListenerConfig | None = None
     install_command: str | None = None
     build_command: str | None = None
+
+
+class SourceConfigRequest(_SourceConfigFields):
+    """Fields that do not need a revision, or cannot change at all (except `resource_spec`)."""
+
+    integration_id: UUID | None = None
+    listener_id: UUID | None = None
 
 
 class SourceRevisionConfigRequest(BaseModel):
@@ -210,7 +215,10 @@ class DeploymentCreateRequest(BaseModel):
     secret_references: list[SecretReference] | None = None
 
 
-class DeploymentPatchRequest(BaseModel):
+class RevisionCreateRequest(BaseModel):
+    """Body of `POST /v2/deployments/{id}/revisions` (the vendor's API reference page
+    `create-deployment-revision` and the Terraform provider; not in the May 2026 spec)."""
+
     # Extras are kept so that a changed `name`/`source` can be rejected as an immutable field.
     model_config = ConfigDict(extra="allow")
 
@@ -219,44 +227,24 @@ class DeploymentPatchRequest(BaseModel):
     source_revision_config: SourceRevisionConfigRequest | None = None
     secrets: list[Secret] | None = None
     secret_references: list[SecretReference] | None = None
+
+
+class DeploymentPatchRequest(RevisionCreateRequest):
+    """Body of `PATCH /v2/deployments/{id}`: a revision's body plus the rename of newer servers."""
+
     # Newer servers only (min length 1, checked by the service: an older server ignores the key).
     display_name: str | None = None
-
-
-class RevisionCreateRequest(BaseModel):
-    """Body of `POST /v2/deployments/{id}/revisions` (the vendor's API reference page
-    `create-deployment-revision` and the Terraform provider; not in the May 2026 spec)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    revision_source: RevisionSourceOverride | None = None
-    source_config: SourceConfigRequest | None = None
-    source_revision_config: SourceRevisionConfigRequest | None = None
-    secrets: list[Secret] | None = None
-    secret_references: list[SecretReference] | None = None
 
 
 # --- deployment responses ----------------------------------------------------------------------
 
 
-class SourceConfig(BaseModel):
+class SourceConfig(_SourceConfigFields):
     integration_id: str | None = None
-    repo_url: str | None = None
-    deployment_type: DeploymentType | None = None
-    build_on_push: bool | None = None
-    custom_url: str | None = None
-    resource_spec: ResourceSpec | None = None
     listener_id: str | None = None
-    listener_config: ListenerConfig | None = None
-    install_command: str | None = None
-    build_command: str | None = None
 
 
-class SourceRevisionConfig(BaseModel):
-    repo_ref: str | None = None
-    langgraph_config_path: str | None = None
-    image_uri: str | None = None
-    source_tarball_path: str | None = None
+class SourceRevisionConfig(SourceRevisionConfigRequest):
     repo_commit_sha: str | None = None
 
 
