@@ -69,25 +69,48 @@ def test_new_lines_are_shown_once_each() -> None:
     ]
 
 
-def test_lines_over_the_rate_are_collapsed_into_a_count() -> None:
+def test_lines_over_the_rate_are_collapsed_into_a_count_but_the_newest_always_show() -> None:
     client, clock, lines = FakeClient(), Clock(), []  # type: ignore[var-annotated]
-    stream = _stream(client, clock, lines, per_second=2, burst=3)
+    stream = _stream(client, clock, lines, per_second=2, burst=3, keep_last=2)
     client.write("build", *(f"line {i}" for i in range(10)))
     stream.poll("rev", "BUILDING")
     assert lines == [
         "agent: [build] line 0",
         "agent: [build] line 1",
         "agent: [build] line 2",
-        "agent: [build] ... 7 more build log line(s) not shown",
+        "agent: [build] ... 5 more build log line(s) not shown",
+        "agent: [build] line 8",
+        "agent: [build] line 9",
     ]
     clock.now += 1  # one second: two more lines may be shown
-    client.write("build", "a", "b", "c")
+    client.write("build", "a", "b", "c", "d", "e")
     stream.poll("rev", "BUILDING")
-    assert lines[4:] == [
+    assert lines[6:] == [
         "agent: [build] a",
         "agent: [build] b",
         "agent: [build] ... 1 more build log line(s) not shown",
+        "agent: [build] d",
+        "agent: [build] e",
     ]
+
+
+def test_a_long_log_is_read_page_after_page_so_its_last_lines_show() -> None:
+    # A cold pip install writes hundreds of lines: the graph import and "Build succeeded" come last.
+    client, lines = FakeClient(), []  # type: ignore[var-annotated]
+    stream = _stream(client, Clock(), lines, burst=5, keep_last=2)
+    client.write(
+        "build", *(f"Collecting package-{i}" for i in range(250)), "Importing graphs: agent", "Build succeeded"
+    )
+    stream.poll("rev", "DEPLOYED")
+    assert [c.get("offset") for c in client.calls if c["type"] == "build"] == [None, "100", "200"]
+    assert lines[-3:] == [
+        "agent: [build] ... 245 more build log line(s) not shown",
+        "agent: [build] Importing graphs: agent",
+        "agent: [build] Build succeeded",
+    ]
+    client.calls.clear()
+    stream.poll("rev", "DEPLOYED")  # nothing new: the deploy log only, from where it was
+    assert [c["type"] for c in client.calls] == ["deploy"]
 
 
 def test_secret_values_are_redacted() -> None:

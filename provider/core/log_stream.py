@@ -2,8 +2,10 @@
 
 The waiter calls `LogStream.poll` after each revision poll. New lines are read from the revision log
 route (ascending, from the last cursor, like the vendor CLI's `_stream_build_logs`), de-duplicated by
-entry id, rate-limited (a token bucket; lines over the budget are collapsed into one count line) and
-stripped of the deployment's secret values before they reach `progress`. The route is not in the
+entry id, rate-limited (a token bucket; lines over the budget are collapsed into one count line, but
+the newest lines of each read are always shown: they say where the build is now) and stripped of the
+deployment's secret values before they reach `progress`. A read follows the cursor over several pages,
+so a pip install of hundreds of lines does not hide the lines after it. The route is not in the
 official spec: against a server of that shape nothing is called and nothing is said.
 """
 
@@ -20,6 +22,8 @@ from .progress import progress
 ENV_SWITCH = "LANGSMITH_STREAM_LOGS"
 REDACTED = "***"
 PAGE = 100
+#: Pages read per poll at most (a poll is every 2 s or more, and only while few revisions are awaited).
+MAX_PAGES = 10
 #: Statuses in which the build log is still being written; later ones read the deploy log.
 BUILD_PHASE = frozenset({"CREATING", "QUEUED", "AWAITING_BUILD", "BUILDING"})
 
@@ -65,12 +69,14 @@ class LogStream:
         *,
         per_second: float = 10,
         burst: int = 20,
+        keep_last: int = 5,
         clock: Callable[[], float] = time.monotonic,
         report: Callable[[str, bool], None] = progress,
     ) -> None:
         self._client, self._deployment_id, self._label = client, deployment_id, label
         self._secrets = tuple(secret_values)
         self._limit = RateLimit(per_second, burst, clock)
+        self._keep_last = keep_last
         self._report = report
         self._seen: set[str] = set()
         self._cursor: dict[tuple[str, str], str | None] = {}
@@ -99,27 +105,45 @@ class LogStream:
 
     def _fetch(self, revision_id: str, kind: str) -> list[dict[str, Any]]:
         key = (revision_id, kind)
-        params: dict[str, Any] = {"type": kind, "limit": PAGE, "order": "asc"}
-        if self._cursor.get(key):
-            params["offset"] = self._cursor[key]
-        page = self._client.request(
-            "GET", f"/v2/deployments/{self._deployment_id}/revisions/{revision_id}/logs", params=params
-        )
-        if not isinstance(page, dict):
-            return []
-        self._cursor[key] = page.get("next_offset") or self._cursor.get(key)
-        return [e for e in page.get("logs") or [] if isinstance(e, dict)]
+        entries: list[dict[str, Any]] = []
+        for _ in range(MAX_PAGES):
+            params: dict[str, Any] = {"type": kind, "limit": PAGE, "order": "asc"}
+            if self._cursor.get(key):
+                params["offset"] = self._cursor[key]
+            page = self._client.request(
+                "GET", f"/v2/deployments/{self._deployment_id}/revisions/{revision_id}/logs", params=params
+            )
+            if not isinstance(page, dict):
+                break
+            logs = [e for e in page.get("logs") or [] if isinstance(e, dict)]
+            entries.extend(logs)
+            next_offset = page.get("next_offset")
+            if not next_offset or next_offset == self._cursor.get(key) or len(logs) < PAGE:
+                self._cursor[key] = next_offset or self._cursor.get(key)
+                break
+            self._cursor[key] = next_offset
+        return entries
 
     def _emit(self, kind: str, entries: list[dict[str, Any]]) -> None:
-        collapsed = 0
+        new: list[str] = []
         for entry in entries:
             key = str(entry.get("id") or f"{kind}|{entry.get('timestamp')}|{entry.get('message')}")
             if key in self._seen or not entry.get("message"):
                 continue
             self._seen.add(key)
-            if not self._limit.take():
+            new.append(str(entry["message"]))
+        cut = max(len(new) - self._keep_last, 0)
+        collapsed = 0
+        for message in new[:cut]:
+            if self._limit.take():
+                self._say(kind, message)
+            else:
                 collapsed += 1
-                continue
-            self._report(f"{self._label}: [{kind}] {redact(str(entry['message']), self._secrets)}", False)
         if collapsed:
             self._report(f"{self._label}: [{kind}] ... {collapsed} more {kind} log line(s) not shown", False)
+        for message in new[cut:]:  # the newest lines: always shown, and charged to the budget
+            self._limit.take()
+            self._say(kind, message)
+
+    def _say(self, kind: str, message: str) -> None:
+        self._report(f"{self._label}: [{kind}] {redact(message, self._secrets)}", False)
