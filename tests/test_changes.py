@@ -458,3 +458,14 @@ def test_build_commands_only_apply_to_cloud_sources() -> None:
     assert validate(inputs)[1] == [
         ("source_config.install_command", "only applies to source 'github' or 'internal_source'")
     ]
+
+
+def test_the_values_written_into_deployed_envs_and_state_never_change() -> None:
+    """Golden values (the same before and after the typed path): ownership tags sit in every
+    deployment's env and the secrets hash in every state, so a change would orphan or re-roll them."""
+    assert changes.ownership_id("p", "s", "r") == "4a08fd41d83374a3"
+    assert changes.ownership_tag(typed(github_inputs())) == "0123456789abcdef-f5c4f32e"
+    assert changes.ownership_tag(typed(docker_inputs())) == "fedcba9876543210-89e140c5"
+    assert changes.secrets_hash({"B": "2", "A": "1"}) == (
+        "3eda2f06741f1d082a60e34bf134dace8b60136ae69b552a2137bd898f27ea85"
+    )
