@@ -378,3 +378,26 @@ def test_watch_stops_once_then_exits(gate: engine_watch.Gate) -> None:
     engine_watch.stop("because", exit_process=exits.append, drain=1)
     assert exits == [engine_watch.EXIT_CODE]
     assert gate.closed()
+
+
+def test_the_archive_upload_is_not_sent_once_the_engine_is_gone(
+    gate: engine_watch.Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The signed-URL PUT goes around the API client (the API key must not reach the bucket), so it
+    takes its own slot: an upload-url answered just before the engine went is not followed by a PUT."""
+    from pulumi_langsmith.deployment import upload as upload_module
+    from pulumi_langsmith.source_archive import SourceArchive
+
+    agent = Path(__file__).resolve().parents[1] / "examples" / "local-agent" / "agent"
+    archive = SourceArchive.from_dir(str(agent))
+
+    class Signer:
+        def request(self, *_args: Any, **_kwargs: Any) -> dict[str, Any]:
+            gate.close("test")  # the engine goes while the upload-url answer is on its way
+            return {"upload_url": "http://bucket.invalid/x", "object_path": "objects/x"}
+
+    puts: list[str] = []
+    monkeypatch.setattr(upload_module.requests, "put", lambda url, **_kw: puts.append(url))
+    with pytest.raises(engine_watch.EngineGone):
+        upload_module.upload(Signer(), "d", "agent", archive, sleep=lambda _s: None)
+    assert puts == []

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 
 import requests
 
+from ..core import engine_watch
 from ..core.client import ControlPlaneClient, transport_reason
 from ..core.errors import ProviderError
 from ..core.progress import progress
@@ -70,7 +71,8 @@ def upload(
         try:
             # A plain request, not the API session: the signed URL is the credential, the API key
             # must not travel to the bucket.
-            response = requests.put(str(target["upload_url"]), data=data, headers=headers, timeout=UPLOAD_TIMEOUT)
+            with engine_watch.request_slot():  # nothing is sent once the engine that started us is gone
+                response = requests.put(str(target["upload_url"]), data=data, headers=headers, timeout=UPLOAD_TIMEOUT)
         except requests.RequestException as exc:
             last = transport_reason(exc)
             continue
