@@ -453,11 +453,11 @@ class DeploymentProvider(ConfiguredProvider):
         if external:
             outs = self._server_outputs(deployment, revision, self._dashboard(), None)
             outs.update({k: deployment.get(k) for k in ("name", "source", "source_config", "source_revision_config")})
-            return ReadResult(id_, outs, {})
-        stored = _load(props)
-        self._say_if_masked(client, stored.inputs, deployment)
-        # Refresh does not call the agent: `health` stays what the last rollout found.
-        outs = self._refreshed(stored.inputs, deployment, revision, self._dashboard(), stored.outputs.health)
+        else:
+            stored = _load(props)
+            self._say_if_masked(client, stored.inputs, deployment)
+            # Refresh does not call the agent: `health` stays what the last rollout found.
+            outs = self._refreshed(stored.inputs, deployment, revision, self._dashboard(), stored.outputs.health)
         # Inputs mirrored too (ReadResult.inputs, pulumi #13839): the preview after a refresh then
         # shows which declared value `up` puts back, not a bare "update".
         return ReadResult(id_, outs, {k: outs[k] for k in changes.INPUT_KEYS if outs.get(k) is not None})
