@@ -34,6 +34,7 @@ from .reliability_support import (
     REPO_URL,
     ChildUp,
     assert_converged,
+    assert_resumed,
     by_name,
     cli,
     github_spec,
@@ -153,12 +154,8 @@ def test_killed_cli_group_leaves_no_provider_host(tmp_path: Path, emulator: Any,
         assert proc.returncode == 0, f"pulumi {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
     stack.up()
 
-    live = assert_converged(emulator, set(names))
-    state = {r["outputs"]["name"]: r for r in stack.resources()}
-    assert set(state) == set(names)
-    assert stack.export().get("pending_operations") in (None, [])
+    live, _state = assert_resumed(stack, emulator, names)
     for name in names:
-        assert state[name]["id"] == live[name]["id"], "state points at another deployment"
         refs = sorted(r["source_revision_config"]["repo_ref"] for r in revisions(emulator, live[name]["id"]))
         assert refs == (["main"] if phase == "create" else ["main", "v2"]), f"{name}: one revision per change"
     creates = [r for r in emulator.requests() if r["method"] == "POST" and r["route"] == "/v2/deployments"]
