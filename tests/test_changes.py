@@ -276,6 +276,7 @@ _VALID: dict[str, st.SearchStrategy[Any]] = {
     "display_name": st.text(min_size=1, max_size=10),
     "source_config.build_on_push": st.booleans(),
     "source_config.custom_url": st.from_regex(r"\Ahttps://[a-z]{1,8}\.example\.com\Z"),
+    "source_revision_config.image_uri": st.from_regex(r"\Aregistry\.example\.com/[a-z]{1,6}:[0-9a-z.]{1,5}\Z"),
 }
 
 
