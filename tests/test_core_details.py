@@ -444,3 +444,16 @@ def test_without_live_logs_a_watched_wait_does_not_ask_for_stream_reads() -> Non
     assert run.waiter.revision("d1", "agent", "r1")["status"] == "DEPLOYED"
     assert watcher.streaming == [False]
     assert ("shape", "d1") not in server.calls
+
+
+def test_the_last_sleep_is_cut_to_the_deadline_even_below_a_second() -> None:
+    run = Run(Server({"r1": ["BUILDING"]}), timeout=2.2)
+    with pytest.raises(WaitTimeout):
+        run.waiter.revision("d1", "agent", "r1")
+    assert run.clock.sleeps == [0.5, 0.5, 0.5, 0.5, pytest.approx(0.2)]
+    server = Server({})
+    server.deployments = ["AWAITING_DELETE"]
+    run = Run(server, timeout=2.2)
+    with pytest.raises(WaitTimeout):
+        run.waiter.gone("d1", "agent")
+    assert run.clock.sleeps == [0.5, 0.5, 0.5, 0.5, pytest.approx(0.2)]
