@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from pulumi_langsmith.core.values import UNKNOWN
 from pulumi_langsmith.deployment import changes, fields
-from pulumi_langsmith.deployment.model import OWNERSHIP_ENV
+from pulumi_langsmith.deployment.model import DEPLOYMENT_TYPES, OWNERSHIP_ENV, load, value_at
 
 from .support.data import docker_inputs, github_inputs, with_path
+from .support.typed import change_set, typed
 
 
 def outputs_for(inputs: dict[str, Any]) -> dict[str, Any]:
@@ -35,7 +36,7 @@ def changed(inputs: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 
 def test_identical_inputs_mean_no_changes() -> None:
     for inputs in (github_inputs(), docker_inputs()):
-        p = changes.change_set(outputs_for(inputs), copy.deepcopy(inputs))
+        p = change_set(outputs_for(inputs), copy.deepcopy(inputs))
         assert not p.changes
         assert p == changes.ChangeSet()
 
@@ -52,7 +53,7 @@ def test_identical_inputs_mean_no_changes() -> None:
 )
 def test_replace_paths_replace_and_nothing_else(path: str, value: Any) -> None:
     inputs = github_inputs()
-    p = changes.change_set(outputs_for(inputs), changed(inputs, path, value))
+    p = change_set(outputs_for(inputs), changed(inputs, path, value))
     assert p.replaces == (path,)
     assert p.changes
     assert p.patch == () and p.revision == ()
@@ -60,10 +61,10 @@ def test_replace_paths_replace_and_nothing_else(path: str, value: Any) -> None:
 
 def test_same_name_replacement_deletes_first_and_new_name_does_not() -> None:
     inputs = github_inputs()
-    assert changes.change_set(
+    assert change_set(
         outputs_for(inputs), changed(inputs, "source_config.deployment_type", "prod")
     ).delete_before_replace
-    assert not changes.change_set(outputs_for(inputs), changed(inputs, "name", "renamed")).delete_before_replace
+    assert not change_set(outputs_for(inputs), changed(inputs, "name", "renamed")).delete_before_replace
 
 
 @pytest.mark.parametrize(
@@ -75,16 +76,14 @@ def test_same_name_replacement_deletes_first_and_new_name_does_not() -> None:
 )
 def test_patch_paths_patch_without_revision(path: str, value: Any) -> None:
     inputs = github_inputs()
-    p = changes.change_set(outputs_for(inputs), changed(inputs, path, value))
+    p = change_set(outputs_for(inputs), changed(inputs, path, value))
     assert p.patch == (path,)
     assert p.revision == () and p.replaces == ()
 
 
 def test_custom_url_on_docker_is_a_patch() -> None:
     inputs = docker_inputs()
-    p = changes.change_set(
-        outputs_for(inputs), changed(inputs, "source_config.custom_url", "https://agent.example.com")
-    )
+    p = change_set(outputs_for(inputs), changed(inputs, "source_config.custom_url", "https://agent.example.com"))
     assert p.patch == ("source_config.custom_url",)
 
 
@@ -115,37 +114,37 @@ def test_custom_url_on_docker_is_a_patch() -> None:
 )
 def test_revision_paths_make_one_revision(make: Any, path: str, value: Any, reason: str) -> None:
     inputs = make()
-    p = changes.change_set(outputs_for(inputs), changed(inputs, path, value))
+    p = change_set(outputs_for(inputs), changed(inputs, path, value))
     assert p.revision == (reason,)
     assert p.patch == () and p.replaces == ()
 
 
 def test_local_settings_change_state_but_call_nothing() -> None:
     inputs = github_inputs()
-    p = changes.change_set(outputs_for(inputs), changed(inputs, "wait.timeout_seconds", 99))
+    p = change_set(outputs_for(inputs), changed(inputs, "wait.timeout_seconds", 99))
     assert p.local == ("wait",) and p.changes
     assert not (p.patch or p.revision or p.replaces)
 
 
 def test_unknown_values_count_as_changes() -> None:
     inputs = github_inputs()
-    assert changes.change_set(outputs_for(inputs), changed(inputs, "source_revision_config.repo_ref", UNKNOWN)).revision
-    assert changes.change_set(outputs_for(inputs), changed(inputs, "secrets", UNKNOWN)).revision
-    assert changes.change_set(outputs_for(inputs), changed(inputs, "source", UNKNOWN)).replaces == ("source",)
+    assert change_set(outputs_for(inputs), changed(inputs, "source_revision_config.repo_ref", UNKNOWN)).revision
+    assert change_set(outputs_for(inputs), changed(inputs, "secrets", UNKNOWN)).revision
+    assert change_set(outputs_for(inputs), changed(inputs, "source", UNKNOWN)).replaces == ("source",)
 
 
 def test_secret_drift_seen_through_the_hash_only() -> None:
     inputs = github_inputs()
     olds = outputs_for(inputs)
     olds["secrets_hash"] = changes.secrets_hash({"OPENAI_API_KEY": "changed-out-of-band"})
-    assert changes.change_set(olds, copy.deepcopy(inputs)).revision == ("secrets",)
+    assert change_set(olds, copy.deepcopy(inputs)).revision == ("secrets",)
 
 
 def test_failed_latest_revision_is_retried_by_the_next_up() -> None:
     inputs = github_inputs()
     olds = outputs_for(inputs)
     olds["revision_status"] = "BUILD_FAILED"
-    assert changes.change_set(olds, copy.deepcopy(inputs)).revision == ("revision_status",)
+    assert change_set(olds, copy.deepcopy(inputs)).revision == ("revision_status",)
 
 
 def test_resource_spec_server_defaults_are_not_drift() -> None:
@@ -167,7 +166,7 @@ def test_resource_spec_is_merged_before_writing() -> None:
             }
         }
     }
-    body = changes.revision_payload(docker_inputs(), current)
+    body = changes.revision_body(typed(docker_inputs()), current)
     assert body["source_config"]["resource_spec"] == {
         "min_scale": 1,
         "max_scale": 2,
@@ -179,36 +178,36 @@ def test_resource_spec_is_merged_before_writing() -> None:
 
 def test_create_payload_shape() -> None:
     inputs = github_inputs(display_name="Pretty")
-    body = changes.create_payload(inputs)
+    body = changes.create_body(typed(inputs))
     assert "display_name" not in body  # not accepted on create; PATCHed afterwards
     assert body["secrets"] == [
         {"name": "OPENAI_API_KEY", "value": "sk-test-secret-value-1"},
-        {"name": OWNERSHIP_ENV, "value": changes.ownership_tag(inputs)},
+        {"name": OWNERSHIP_ENV, "value": changes.ownership_tag(typed(inputs))},
     ]
     assert set(body) == {"name", "source", "source_config", "source_revision_config", "secrets"}
 
 
 def test_revision_payload_never_sends_empty_secrets() -> None:
     inputs = github_inputs(secrets={})
-    body = changes.revision_payload(inputs, {"secrets": []})
-    assert body["secrets"] == [{"name": OWNERSHIP_ENV, "value": changes.ownership_tag(inputs)}]
+    body = changes.revision_body(typed(inputs), {"secrets": []})
+    assert body["secrets"] == [{"name": OWNERSHIP_ENV, "value": changes.ownership_tag(typed(inputs))}]
 
 
 def test_unmanaged_secrets_are_carried_forward_with_the_ownership_tag() -> None:
     inputs = github_inputs()
     del inputs["secrets"]
     current = {"secrets": [{"name": "FROM_UI", "value": "v"}]}
-    body = changes.revision_payload(inputs, current)
+    body = changes.revision_body(typed(inputs), current)
     assert body["secrets"] == [
         {"name": "FROM_UI", "value": "v"},
-        {"name": OWNERSHIP_ENV, "value": changes.ownership_tag(inputs)},
+        {"name": OWNERSHIP_ENV, "value": changes.ownership_tag(typed(inputs))},
     ]
-    current["secrets"].append({"name": OWNERSHIP_ENV, "value": changes.ownership_tag(inputs)})
-    assert "secrets" not in changes.revision_payload(inputs, current)
+    current["secrets"].append({"name": OWNERSHIP_ENV, "value": changes.ownership_tag(typed(inputs))})
+    assert "secrets" not in changes.revision_body(typed(inputs), current)
 
 
 def test_patch_payload_only_sends_no_revision_fields() -> None:
-    body = changes.patch_payload(("display_name", "source_config.build_on_push"), github_inputs(display_name="X"))
+    body = changes.patch_body(("display_name", "source_config.build_on_push"), typed(github_inputs(display_name="X")))
     assert body == {"display_name": "X", "source_config": {"build_on_push": False}}
 
 
@@ -245,35 +244,48 @@ def test_auto_name_is_random_and_valid() -> None:
 
 def test_ownership_tag_is_stable_and_changes_with_replacement_fields() -> None:
     inputs = github_inputs()
-    first = changes.ownership_tag(inputs)
+    first = changes.ownership_tag(typed(inputs))
     assert first and first.startswith(inputs["owner"] + "-")
-    assert first == changes.ownership_tag(copy.deepcopy(inputs))
-    assert first != changes.ownership_tag({**inputs, "owner": "another-owner"})
+    assert first == changes.ownership_tag(typed(copy.deepcopy(inputs)))
+    assert first != changes.ownership_tag(typed({**inputs, "owner": "another-owner"}))
     # A replacement carries another ownership tag, so its create never resumes the deployment it replaces.
-    assert first != changes.ownership_tag(changed(inputs, "source_config.deployment_type", "prod"))
+    assert first != changes.ownership_tag(typed(changed(inputs, "source_config.deployment_type", "prod")))
     # Fields that do not replace keep it, and so does the (auto)name.
-    assert first == changes.ownership_tag(changed(inputs, "source_revision_config.repo_ref", "x"))
-    assert first == changes.ownership_tag(changed(inputs, "name", "other"))
-    assert changes.ownership_tag({k: v for k, v in inputs.items() if k != "owner"}) is None
+    assert first == changes.ownership_tag(typed(changed(inputs, "source_revision_config.repo_ref", "x")))
+    assert first == changes.ownership_tag(typed(changed(inputs, "name", "other")))
+    assert changes.ownership_tag(typed({k: v for k, v in inputs.items() if k != "owner"})) is None
 
 
 def test_auto_named_resources_replace_on_the_fields_behind_the_name_only() -> None:
     inputs = github_inputs(name_prefix="agent")
     olds = outputs_for(inputs)
-    assert not changes.change_set(olds, changed(inputs, "name", "agent-2222222")).changes
-    p = changes.change_set(olds, changed(inputs, "source_config.deployment_type", "prod"))
+    assert not change_set(olds, changed(inputs, "name", "agent-2222222")).changes
+    p = change_set(olds, changed(inputs, "source_config.deployment_type", "prod"))
     assert p.replaces == ("source_config.deployment_type",) and not p.delete_before_replace
 
 
-@given(
-    st.sampled_from(changes.REPLACE_PATHS + changes.PATCH_PATHS + fields.REVISION_VALUE_PATHS[:3]),
-    st.text(min_size=1, max_size=10),
-)
-def test_every_change_is_classified_exactly_once(path: str, value: str) -> None:
+#: A valid value for each field the classification test changes (diff only sees checked values).
+_VALID: dict[str, st.SearchStrategy[Any]] = {
+    "name": st.from_regex(r"\A[a-z0-9][a-z0-9-]{0,20}[a-z0-9]\Z"),
+    "source": st.sampled_from(fields.SOURCES),
+    "source_config.deployment_type": st.sampled_from(DEPLOYMENT_TYPES),
+    "source_config.integration_id": st.uuids().map(str),
+    "source_config.repo_url": st.from_regex(r"\Ahttps://github\.com/[a-z]{1,8}/[a-z]{1,8}\Z"),
+    "source_config.listener_id": st.uuids().map(str),
+    "source_config.listener_config.k8s_namespace": st.from_regex(r"\A[a-z][a-z0-9]{0,10}\Z"),
+    "display_name": st.text(min_size=1, max_size=10),
+    "source_config.build_on_push": st.booleans(),
+    "source_config.custom_url": st.from_regex(r"\Ahttps://[a-z]{1,8}\.example\.com\Z"),
+}
+
+
+@given(st.sampled_from(changes.REPLACE_PATHS + changes.PATCH_PATHS + fields.REVISION_VALUE_PATHS[:3]), st.data())
+def test_every_change_is_classified_exactly_once(path: str, data: st.DataObject) -> None:
+    value = data.draw(_VALID.get(path, st.text(min_size=1, max_size=10).filter(str.strip)))
     inputs = github_inputs()
     news = changed(inputs, path, value)
-    p = changes.change_set(outputs_for(inputs), news)
-    if changes.get_path(inputs, path) == value:
+    p = change_set(outputs_for(inputs), news)
+    if value_at(typed(inputs), path) == value:
         assert not p.changes
         return
     kinds = [bool(p.replaces), bool(p.patch), bool(p.revision)]
@@ -293,21 +305,21 @@ def test_revision_matches_compares_declared_fields() -> None:
         ],
         "source_config": {},
     }
-    assert changes.revision_matches(inputs, dep)
-    assert not changes.revision_matches(changed(inputs, "source_revision_config.repo_ref", "dev"), dep)
-    assert not changes.revision_matches(changed(inputs, "secrets", {"OPENAI_API_KEY": "other"}), dep)
+    assert changes.revision_matches(typed(inputs), dep)
+    assert not changes.revision_matches(typed(changed(inputs, "source_revision_config.repo_ref", "dev")), dep)
+    assert not changes.revision_matches(typed(changed(inputs, "secrets", {"OPENAI_API_KEY": "other"})), dep)
 
 
 def test_create_payload_fills_in_the_documented_defaults() -> None:
     inputs = github_inputs()
     del inputs["source_config"]["deployment_type"], inputs["source_config"]["build_on_push"]
-    sc = changes.create_payload(inputs)["source_config"]
+    sc = changes.create_body(typed(inputs))["source_config"]
     assert sc["deployment_type"] == "prod" and sc["build_on_push"] is False  # the Terraform provider's defaults
     docker = docker_inputs()
     del docker["source_config"]["resource_spec"]
-    assert changes.create_payload(docker)["source_config"]["resource_spec"] == {}  # langgraph-cli sends {} too
-    assert "deployment_type" not in changes.create_payload(docker)["source_config"]
-    assert changes.create_payload(docker_inputs())["source_config"]["resource_spec"] == {
+    assert changes.create_body(typed(docker))["source_config"]["resource_spec"] == {}  # langgraph-cli sends {} too
+    assert "deployment_type" not in changes.create_body(typed(docker))["source_config"]
+    assert changes.create_body(typed(docker_inputs()))["source_config"]["resource_spec"] == {
         "min_scale": 1,
         "max_scale": 2,
         "cpu": 0.5,
@@ -317,7 +329,7 @@ def test_create_payload_fills_in_the_documented_defaults() -> None:
 def test_create_payload_always_sends_secrets() -> None:
     inputs = github_inputs()
     del inputs["secrets"], inputs["owner"]
-    assert changes.create_payload(inputs)["secrets"] == []
+    assert changes.create_body(typed(inputs))["secrets"] == []
 
 
 def test_state_without_the_defaults_equals_the_explicit_defaults() -> None:
@@ -326,8 +338,8 @@ def test_state_without_the_defaults_equals_the_explicit_defaults() -> None:
     news["source_config"].update(deployment_type="prod", build_on_push=False)
     olds = outputs_for(news)
     del olds["source_config"]["deployment_type"], olds["source_config"]["build_on_push"]
-    assert not changes.change_set(olds, news).changes
-    assert not changes.replace_fields_changed(olds, news)
+    assert not change_set(olds, news).changes
+    assert not changes.replace_fields_changed(load(olds), load(news))
 
 
 @pytest.mark.parametrize("status", ["INTERRUPTED", "UNKNOWN", "BUILDING"])
@@ -335,16 +347,16 @@ def test_transient_statuses_are_waited_for_not_rolled_again(status: str) -> None
     inputs = github_inputs()
     olds = outputs_for(inputs)
     olds["revision_status"] = status
-    assert changes.change_set(olds, copy.deepcopy(inputs)).revision == ("revision_status",)
+    assert change_set(olds, copy.deepcopy(inputs)).revision == ("revision_status",)
     no_wait = changed(inputs, "wait", {"enabled": False})
-    assert changes.change_set({**olds, "wait": no_wait["wait"]}, no_wait).revision == ()
+    assert change_set({**olds, "wait": no_wait["wait"]}, no_wait).revision == ()
 
 
 def test_an_unknown_revision_status_is_not_work() -> None:
     inputs = github_inputs()
     olds = outputs_for(inputs)
     olds["revision_status"] = None  # e.g. the latest revision was pruned
-    assert not changes.change_set(olds, copy.deepcopy(inputs)).changes
+    assert not change_set(olds, copy.deepcopy(inputs)).changes
 
 
 @pytest.mark.parametrize("value", [None, "****", "\u2022\u2022\u2022"])
@@ -353,13 +365,13 @@ def test_masked_or_absent_secret_values_are_unknown(value: str | None) -> None:
     dep = {"secrets": [item, {"name": OWNERSHIP_ENV, "value": value}]}
     assert changes.server_secrets(dep) is None
     assert changes.ownership_tag_on(dep) is None
-    assert not changes.revision_matches(github_inputs(secrets={"A": "real"}), dep)
+    assert not changes.revision_matches(typed(github_inputs(secrets={"A": "real"})), dep)
 
 
 def test_masked_unmanaged_env_is_left_alone_not_overwritten() -> None:
     inputs = github_inputs()
     del inputs["secrets"]
-    body = changes.revision_payload(inputs, {"secrets": [{"name": "FROM_UI", "value": "****"}]})
+    body = changes.revision_body(typed(inputs), {"secrets": [{"name": "FROM_UI", "value": "****"}]})
     assert "secrets" not in body  # omitted: the server keeps the env; "" or the mask is never sent
 
 
@@ -384,25 +396,27 @@ def test_same_name_repo_url_change_is_refused_at_check_and_defaults_are_not_a_ch
 
     olds = outputs_for(github_inputs())
     moved = changed(github_inputs(), "source_config.repo_url", "https://github.com/acme/other")
-    assert [p for p, _ in DeploymentProvider._replace_guard(olds, moved)] == ["source_config.repo_url"]
-    assert DeploymentProvider._replace_guard({**olds, "delete_tracing_project": True}, moved) == []
+    assert [p for p, _ in DeploymentProvider._replace_guard(load(olds), load(moved))] == ["source_config.repo_url"]
+    assert DeploymentProvider._replace_guard(load({**olds, "delete_tracing_project": True}), load(moved)) == []
     legacy = copy.deepcopy(olds)
     del legacy["source_config"]["deployment_type"]
     explicit = changed(github_inputs(), "source_config.deployment_type", "prod")
-    assert DeploymentProvider._replace_guard(legacy, explicit) == []
+    assert DeploymentProvider._replace_guard(load(legacy), load(explicit)) == []
 
 
 def test_adoption_clashes_name_each_fixed_field_that_differs() -> None:
     inputs = github_inputs()
     server = {"source": "github", "source_config": {**inputs["source_config"], "repo_url": "https://github.com/x/y"}}
-    assert changes.fixed_field_clashes(inputs, server) == [
+    assert changes.fixed_field_clashes(typed(inputs), server) == [
         ("source_config.repo_url", "https://github.com/x/y", inputs["source_config"]["repo_url"])
     ]
-    assert changes.fixed_field_clashes(inputs, {"source": "github", "source_config": inputs["source_config"]}) == []
+    assert (
+        changes.fixed_field_clashes(typed(inputs), {"source": "github", "source_config": inputs["source_config"]}) == []
+    )
     # A default stands for what is sent on create: adopting a `dev` deployment needs `dev` declared.
     legacy = copy.deepcopy(inputs)
     del legacy["source_config"]["deployment_type"]
-    assert [c[0] for c in changes.fixed_field_clashes(legacy, server)] == [
+    assert [c[0] for c in changes.fixed_field_clashes(typed(legacy), server)] == [
         "source_config.deployment_type",
         "source_config.repo_url",
     ]
@@ -424,16 +438,16 @@ def _js(**source_config: Any) -> dict[str, Any]:
 def test_a_build_command_change_rolls_a_revision_that_carries_it() -> None:
     olds = {**_js(install_command="npm ci", build_command="npm run build"), **_settled()}
     news = _js(install_command="npm ci", build_command="yarn build")
-    change = changes.change_set(olds, news)
+    change = change_set(olds, news)
     assert change.revision == ("source_config.build_command",) and not change.replaces and not change.patch
-    body = changes.revision_payload(news, {})
+    body = changes.revision_body(typed(news), {})
     assert body["source_config"] == {"install_command": "npm ci", "build_command": "yarn build"}
-    assert changes.create_payload(news)["source_config"]["install_command"] == "npm ci"
+    assert changes.create_body(typed(news))["source_config"]["install_command"] == "npm ci"
 
 
 def test_removing_a_build_command_changes_nothing() -> None:
     olds = {**_js(build_command="npm run build"), **_settled()}
-    assert not changes.change_set(olds, _js()).changes
+    assert not change_set(olds, _js()).changes
 
 
 def test_build_commands_only_apply_to_cloud_sources() -> None:
@@ -444,3 +458,14 @@ def test_build_commands_only_apply_to_cloud_sources() -> None:
     assert validate(inputs)[1] == [
         ("source_config.install_command", "only applies to source 'github' or 'internal_source'")
     ]
+
+
+def test_the_values_written_into_deployed_envs_and_state_never_change() -> None:
+    """Golden values (the same before and after the typed path): ownership tags sit in every
+    deployment's env and the secrets hash in every state, so a change would orphan or re-roll them."""
+    assert changes.ownership_id("p", "s", "r") == "4a08fd41d83374a3"
+    assert changes.ownership_tag(typed(github_inputs())) == "0123456789abcdef-f5c4f32e"
+    assert changes.ownership_tag(typed(docker_inputs())) == "fedcba9876543210-89e140c5"
+    assert changes.secrets_hash({"B": "2", "A": "1"}) == (
+        "3eda2f06741f1d082a60e34bf134dace8b60136ae69b552a2137bd898f27ea85"
+    )

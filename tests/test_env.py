@@ -10,6 +10,7 @@ from pulumi_langsmith.deployment.model import OWNERSHIP_ENV, validate
 from pulumi_langsmith.deployment.provider import DeploymentProvider
 
 from .support.data import docker_inputs, github_inputs
+from .support.typed import change_set, typed
 
 
 def _state(inputs: dict[str, Any]) -> dict[str, Any]:
@@ -50,48 +51,45 @@ def test_secret_references_may_not_shadow_env() -> None:
 
 def test_both_inputs_are_sent_in_the_one_secrets_list() -> None:
     inputs = github_inputs(env={"LOG_LEVEL": "info"})
-    body = changes.create_payload(inputs)
+    body = changes.create_body(typed(inputs))
     names = {s["name"]: s["value"] for s in body["secrets"]}
     assert names.pop(OWNERSHIP_ENV)
     assert names == {"LOG_LEVEL": "info", "OPENAI_API_KEY": "sk-test-secret-value-1"}
     only_env = github_inputs(env={"LOG_LEVEL": "debug"})
     del only_env["secrets"]
-    body = changes.revision_payload(only_env, {"secrets": [{"name": "FROM_UI", "value": "v"}]})
+    body = changes.revision_body(typed(only_env), {"secrets": [{"name": "FROM_UI", "value": "v"}]})
     assert [s["name"] for s in body["secrets"]] == ["LOG_LEVEL", OWNERSHIP_ENV]
 
 
 def test_a_change_of_env_is_a_new_revision_and_unchanged_env_is_nothing() -> None:
     inputs = github_inputs(env={"LOG_LEVEL": "info"})
-    assert not changes.change_set(_state(inputs), copy.deepcopy(inputs)).changes
-    assert changes.change_set(_state(inputs), github_inputs(env={"LOG_LEVEL": "debug"})).revision == ("env",)
-    assert changes.change_set(_state(inputs), github_inputs()).revision == ("env",)
+    assert not change_set(_state(inputs), copy.deepcopy(inputs)).changes
+    assert change_set(_state(inputs), github_inputs(env={"LOG_LEVEL": "debug"})).revision == ("env",)
+    assert change_set(_state(inputs), github_inputs()).revision == ("env",)
     legacy = _state(github_inputs())  # state from before `env` existed
-    assert not changes.change_set(legacy, github_inputs()).changes
+    assert not change_set(legacy, github_inputs()).changes
 
 
 def test_refresh_reads_env_values_back_and_secrets_as_a_hash() -> None:
     inputs = github_inputs(env={"LOG_LEVEL": "info"})
     same = _server({"LOG_LEVEL": "info", "OPENAI_API_KEY": "sk-test-secret-value-1", OWNERSHIP_ENV: "t"})
-    outs = DeploymentProvider._outputs(inputs, same, None)
-    DeploymentProvider._mirror(outs, same)
+    outs = DeploymentProvider._refreshed(typed(inputs), same, None, None, None)
     assert outs["env"] == {"LOG_LEVEL": "info"}
     assert outs["secrets_hash"] == changes.secrets_hash(inputs["secrets"])
-    assert not changes.change_set(outs, copy.deepcopy(inputs)).changes
+    assert not change_set(outs, copy.deepcopy(inputs)).changes
 
     drifted = _server({"LOG_LEVEL": "trace", "OPENAI_API_KEY": "rotated"})
-    outs = DeploymentProvider._outputs(inputs, drifted, None)
-    DeploymentProvider._mirror(outs, drifted)
+    outs = DeploymentProvider._refreshed(typed(inputs), drifted, None, None, None)
     assert outs["env"] == {"LOG_LEVEL": "trace"}
-    assert set(changes.change_set(outs, copy.deepcopy(inputs)).revision) == {"env", "secrets"}
+    assert set(change_set(outs, copy.deepcopy(inputs)).revision) == {"env", "secrets"}
 
 
 def test_with_only_env_declared_an_added_name_is_env_drift() -> None:
     inputs = github_inputs(env={"LOG_LEVEL": "info"})
     del inputs["secrets"]
     server = _server({"LOG_LEVEL": "info", "ADDED": "x"})
-    outs = DeploymentProvider._outputs(inputs, server, None)
-    DeploymentProvider._mirror(outs, server)
+    outs = DeploymentProvider._refreshed(typed(inputs), server, None, None, None)
     assert outs["env"] == {"LOG_LEVEL": "info", "ADDED": "x"}
     assert outs["secrets_hash"] is None
-    assert changes.revision_matches(inputs, _server({"LOG_LEVEL": "info"}))
-    assert not changes.revision_matches(inputs, server)
+    assert changes.revision_matches(typed(inputs), _server({"LOG_LEVEL": "info"}))
+    assert not changes.revision_matches(typed(inputs), server)

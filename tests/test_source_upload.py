@@ -11,6 +11,8 @@ import pytest
 from pulumi_langsmith.deployment.upload import SourceUploadError, reread
 from pulumi_langsmith.source_archive import SourceArchive
 
+from .support.typed import typed
+
 AGENT = Path(__file__).resolve().parents[1] / "examples" / "local-agent" / "agent"
 
 
@@ -31,21 +33,21 @@ def planned(tmp_path: Path) -> tuple[Path, dict[str, object]]:
 def test_unchanged_files_give_the_planned_archive(tmp_path: Path) -> None:
     work, props = planned(tmp_path)
     (work / "debug.log").write_text("ignored by .gitignore\n")
-    assert reread(props).content_hash == props["source_hash"]
+    assert reread(typed(props)).content_hash == props["source_hash"]
 
 
 def test_files_changed_after_the_preview_stop_the_apply(tmp_path: Path) -> None:
     work, props = planned(tmp_path)
     (work / "graph.py").write_text("# edited between preview and up\n")
     with pytest.raises(SourceUploadError, match=r"agent-x: source_dir: the files in .* changed after the preview"):
-        reread(props)
+        reread(typed(props))
 
 
 def test_a_directory_gone_at_apply_names_the_property(tmp_path: Path) -> None:
     work, props = planned(tmp_path)
     shutil.rmtree(work)
     with pytest.raises(SourceUploadError, match=r"agent-x: source_dir: the directory .* does not exist"):
-        reread(props)
+        reread(typed(props))
 
 
 def test_refresh_sees_code_rolled_out_from_elsewhere() -> None:

@@ -164,13 +164,14 @@ def test_rolling_out_with_a_pruned_latest_revision_rolls_again() -> None:
     from pulumi_langsmith.deployment.provider import DeploymentProvider
 
     from .support.data import docker_inputs
+    from .support.typed import typed
 
     props = docker_inputs()
     dep = {"id": "d", "latest_revision_id": "r2", "active_revision_id": "r1", "secrets": []}
     dep["source_revision_config"] = props["source_revision_config"]
     dep["source_config"] = props["source_config"]
     dep["secrets"] = [{"name": k, "value": v} for k, v in props["secrets"].items()]
-    assert DeploymentProvider._rolling_out(ProviderFake(dep), "d", props, dep) is None  # type: ignore[arg-type]
+    assert DeploymentProvider._rolling_out(ProviderFake(dep), "d", typed(props), dep) is None  # type: ignore[arg-type]
 
 
 def test_a_lost_revision_patch_is_reconciled_not_resent(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -178,11 +179,12 @@ def test_a_lost_revision_patch_is_reconciled_not_resent(monkeypatch: pytest.Monk
     from pulumi_langsmith.deployment.provider import DeploymentProvider
 
     from .support.data import docker_inputs
+    from .support.typed import typed
 
     monkeypatch.setattr(once, "pause_before_retry", lambda _a: None)
     client = ProviderFake({"id": "d", "latest_revision_id": "r1", "secrets": []}, patch_errors=[lost()])
     current = dict(client.deployment)
-    rev = DeploymentProvider._new_revision(client, "d", docker_inputs(), current)  # type: ignore[arg-type]
+    rev = DeploymentProvider._new_revision(client, "d", typed(docker_inputs()), current)  # type: ignore[arg-type]
     assert rev == "r2" and len(client.patches) == 1
 
 

@@ -11,6 +11,7 @@ import threading
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
+from . import host_pool
 from .client import ControlPlaneClient
 from .config import (
     CONFIG_API_KEY,
@@ -32,6 +33,8 @@ class ConfiguredProvider(ResourceProvider):
     _lock = threading.Lock()  # until configure() gives the instance its own
 
     def configure(self, req: ConfigureRequest) -> None:
+        # Every provider, not only those whose module calls it at import (idempotent, host only).
+        host_pool.widen_once()
         raw = {key: req.config.get(key) for key in (CONFIG_API_KEY, CONFIG_WORKSPACE_ID, CONFIG_URL, CONFIG_MAX_RPS)}
         try:
             self._settings, self.config_error = resolve_settings(raw, os.environ), None

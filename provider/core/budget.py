@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
+from . import engine_watch
+
 DEFAULT_RATE = 20.0
 DEFAULT_BURST = 5
 # A routine poll that has waited this long goes before the priority lane: 100 creates starting at once
@@ -149,11 +151,14 @@ def shared(rate: float | None = None) -> Budget:
 
 class BudgetRetry(Retry):
     """urllib3's `Retry` that, on a 429, pauses the whole process's budget for the `Retry-After`
-    (urllib3 alone only delays the one request), and spends a slot on each retry too."""
+    (urllib3 alone only delays the one request), and spends a slot on each retry too. No retry once
+    the engine is gone (`engine_watch`): a request in flight then ends with its current attempt."""
 
     def sleep(self, response: BaseHTTPResponse | None = None) -> None:
         budget = shared()
         if response is not None and response.status == 429:
             budget.pause(self.get_retry_after(response) or 1.0)
+        engine_watch.check()
         super().sleep(response)
         budget.acquire()
+        engine_watch.check()

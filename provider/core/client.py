@@ -16,6 +16,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from . import budget as request_budget
+from . import engine_watch
 from .budget import BudgetRetry
 from .config import CONFIG_URL, ENV_URL, Settings, explain_forbidden
 from .errors import ProviderError
@@ -235,14 +236,17 @@ class ControlPlaneClient:
         once: bool = False,
     ) -> Any:
         """`once`: the request creates something, so the transport must not repeat it blindly
-        (always true for POST)."""
+        (always true for POST). Refused with `EngineGone` once the engine that started the provider
+        host is gone (`engine_watch`): checked again after the budget's wait, as the slot is taken."""
+        engine_watch.check()
         safe, post = self._sessions()
         session = post if once or method == "POST" else safe
         self._budget.acquire()
         try:
-            response = session.request(
-                method, self._settings.base_url + path, params=params, json=body, timeout=self._timeout
-            )
+            with engine_watch.request_slot():
+                response = session.request(
+                    method, self._settings.base_url + path, params=params, json=body, timeout=self._timeout
+                )
         except requests.RequestException as exc:
             # The exception text names the URL and reason only; headers are never included.
             raise APIError(method, path, None, transport_reason(exc), base_url=self._settings.base_url) from None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import requests
 
+from . import engine_watch
 from .errors import ProviderError
 
 #: `health` output values.
@@ -51,6 +52,7 @@ class HealthCheck:
         start, pause, last = self.clock(), FIRST_RETRY, "no answer yet"
         target = f"{url.rstrip('/')}/ok"
         while True:
+            engine_watch.check()  # nobody waits for the answer once the engine is gone
             remaining = deadline - self.clock()
             try:
                 answer = self.get(

@@ -15,6 +15,7 @@ Relies on (tests/test_host_pool.py fails loudly if any of these change):
 - `grpc._server._Server` keeps its executor at `._state.thread_pool`;
 - `concurrent.futures.ThreadPoolExecutor` honours `_max_workers` at submit time.
 Nothing happens outside the host (e.g. in the Pulumi program or in tests that import the package).
+`widen_once()` also starts the engine watch (`engine_watch`: the host exits once its engine is gone).
 """
 
 from __future__ import annotations
@@ -60,10 +61,14 @@ def widen(workers: int | None = None) -> int:
 
 
 def widen_once() -> None:
+    """Inside the host, once: widen its pool and start the engine watch (`engine_watch`)."""
     global _done
     if _done or not in_provider_host():
         return
     _done = True
+    from . import engine_watch  # not at the top: engine_watch imports errors, which imports this module
+
+    engine_watch.start()
     if widen() == 0:
         print(
             "[langsmith] warning: could not find the provider host's thread pool; "

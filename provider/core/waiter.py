@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from . import engine_watch
 from .budget import routine
 from .client import CURRENT, ControlPlaneClient, not_found
 from .errors import ProviderError
@@ -105,6 +106,7 @@ class Waiter:
     ) -> dict[str, Any]:
         status, since = "", start
         while True:
+            engine_watch.check()  # an orphaned wait ends here, not at its next request
             seen = watch.deployment if watch else None
             if seen and seen.get("active_revision_id") == revision_id:  # active means DEPLOYED: no read needed
                 revision, self.deployment_seen = {"id": revision_id, "status": DEPLOYED}, seen
@@ -197,6 +199,7 @@ class Waiter:
         if watch:  # absent from the watcher's answer: then confirmed by one GET
             watch.wait(self._watch_interval(0.0), min(deadline, start + CHECK_EVERY))
         while True:
+            engine_watch.check()
             try:
                 status = self._client.get_deployment(deployment_id).get("status")
             except Exception as exc:

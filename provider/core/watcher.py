@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from . import engine_watch
 from .budget import routine
 
 BATCH = 100
@@ -149,6 +150,9 @@ class Watcher:
     def _run(self) -> None:
         while True:
             with self._cond:
+                if engine_watch.gone():  # nobody to report to: stop polling (the process exits soon)
+                    self._thread = None
+                    return
                 if not self._watches:
                     self._cond.wait(30.0)
                     if not self._watches:

@@ -1,7 +1,14 @@
-"""Pure functions that turn inputs and server state into API payloads and diff decisions.
+"""Pure functions from the typed inputs (`model.Props`) and the server's answers to API payloads and
+diff decisions.
 
-Each API quirk is handled by one small function with the reason next to it. Nothing here does I/O,
-so all of it is unit- and property-tested without a server.
+Each API concept is computed in exactly one function, which every source uses:
+- the env list (`env`, `secrets`, the ownership tag, the source hash, masked servers): `env_list`;
+- the create body: `create_body`; the revision body, per source: `revision_body`; the PATCH body of
+  the fields that roll out nothing: `patch_body`;
+- the revision to wait for after a PATCH: `revision_after_patch`;
+- what an update has to do: `change_set`.
+Nothing here does I/O or reads a raw input dict, so all of it is unit- and property-tested without a
+server.
 """
 
 from __future__ import annotations
@@ -11,16 +18,16 @@ import hashlib
 import json
 import re
 import secrets as secrets_module
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.schema import Change
+from ..core.schema import Change, Field
 from ..core.statuses import DEPLOYED, failed
-from ..core.values import JSON, is_unknown
+from ..core.values import JSON
 from ..source_archive import SOURCE_HASH_ENV
 from . import fields
-from .model import OWNERSHIP_ENV
+from .model import OWNERSHIP_ENV, DeploymentInputs, Props, WaitOptions, value_at
 
 REPLACE_PATHS = fields.paths(Change.REPLACE)
 PATCH_PATHS = fields.PATCH_PATHS
@@ -32,22 +39,12 @@ OUTPUT_KEYS = fields.OUTPUTS
 REVISION_SOURCE_CONFIG_PATHS = tuple(p for p in fields.REVISION_VALUE_PATHS if p.startswith("source_config."))
 
 
-def get_path(data: Mapping[str, Any] | None, path: str) -> Any:
-    node: Any = data
-    for part in path.split("."):
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(part)
-    return node
-
-
-def declared(props: Mapping[str, Any] | None, path: str) -> Any:
-    """The value at `path`, or the documented default the provider sends on create when it is
-    unset: state written before the defaults existed then compares equal to an explicit default."""
-    value = get_path(props, path)
-    if value is None and props:
-        value = fields.defaults(str(props.get("source"))).get(path)
-    return value
+def server_value(deployment: Mapping[str, Any] | None, f: Field) -> Any:
+    """The server's value of a field (a deployment as the API answers it), None when absent."""
+    node: Any = deployment
+    for part in f.path.split(".")[:-1]:
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node.get(f.key) if isinstance(node, Mapping) else None
 
 
 def secrets_hash(secrets: Mapping[str, str] | None) -> str | None:
@@ -64,9 +61,18 @@ def masked(value: Any) -> bool:
     return not isinstance(value, str) or (value != "" and set(value) <= {"*", "\u2022"})
 
 
+def _provider_env(deployment: Mapping[str, Any], name: str) -> str | None:
+    """The value of an env var the provider itself writes; None when absent or masked."""
+    for item in deployment.get("secrets") or []:
+        if item.get("name") == name:
+            value = item.get("value")
+            return None if masked(value) else str(value)
+    return None
+
+
 def server_secrets(deployment: Mapping[str, Any]) -> dict[str, str] | None:
-    """The user's env vars as the server holds them, without the provider's ownership tag;
-    None when the server does not tell the values."""
+    """The user's env vars as the server holds them, without the provider's own two; None when the
+    server does not tell the values."""
     items = [s for s in deployment.get("secrets") or [] if s.get("name") not in (OWNERSHIP_ENV, SOURCE_HASH_ENV)]
     if any(masked(s.get("value")) for s in items):
         return None
@@ -76,14 +82,15 @@ def server_secrets(deployment: Mapping[str, Any]) -> dict[str, str] | None:
 def source_hash_on(deployment: Mapping[str, Any]) -> str | None:
     """The content hash the latest internal_source PATCH carried (env `SOURCE_HASH_ENV`); None when
     absent or masked, so a rerun cannot prove the revision holds this code and uploads again."""
-    for item in deployment.get("secrets") or []:
-        if item.get("name") == SOURCE_HASH_ENV:
-            value = item.get("value")
-            return None if masked(value) else str(value)
-    return None
+    return _provider_env(deployment, SOURCE_HASH_ENV)
 
 
-def refreshed_source_hash(declared: Any, deployment: Mapping[str, Any]) -> Any:
+def ownership_tag_on(deployment: Mapping[str, Any]) -> str | None:
+    """The ownership tag's value; None when absent or masked (ownership cannot be proven)."""
+    return _provider_env(deployment, OWNERSHIP_ENV)
+
+
+def refreshed_source_hash(declared: str | None, deployment: Mapping[str, Any]) -> str | None:
     """What refresh records as `source_hash`: the hash the server's env carries, so code rolled out
     from elsewhere (`langgraph deploy`, which drops the env var) shows as a change. A server that
     masks env values cannot tell: the declared hash is assumed to hold."""
@@ -93,41 +100,43 @@ def refreshed_source_hash(declared: Any, deployment: Mapping[str, Any]) -> Any:
     return source_hash_on(deployment)
 
 
-def declared_env(props: Mapping[str, Any]) -> dict[str, str] | None:
+def declared_env(d: DeploymentInputs) -> dict[str, str] | None:
     """`env` and `secrets` together, as the API's one `secrets` list holds them; None when neither
     is declared (the environment is unmanaged)."""
-    if props.get("env") is None and props.get("secrets") is None:
+    if d.env is None and d.secrets is None:
         return None
-    return {**(props.get("env") or {}), **(props.get("secrets") or {})}
+    return {**(d.env or {}), **(d.secrets or {})}
 
 
-def split_env(held: Mapping[str, str], props: Mapping[str, Any]) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+def split_env(held: Mapping[str, str], d: DeploymentInputs) -> tuple[dict[str, str] | None, dict[str, str] | None]:
     """The server's env split back into (`env`, `secrets`) as declared: a name declared in `env`
     is env; any other name counts as a secret when `secrets` is declared, else as env (so an
     added name shows as drift of whichever input manages the environment)."""
-    env_keys = set(props.get("env") or {})
-    if props.get("secrets") is None:
-        return (dict(held) if props.get("env") is not None else None), None
+    if d.secrets is None:
+        return (dict(held) if d.env is not None else None), None
+    env_keys = set(d.env or {})
     env = {k: v for k, v in held.items() if k in env_keys}
-    return (env if props.get("env") is not None else None), {k: v for k, v in held.items() if k not in env_keys}
+    return (env if d.env is not None else None), {k: v for k, v in held.items() if k not in env_keys}
 
 
-def ownership_tag_on(deployment: Mapping[str, Any]) -> str | None:
-    """The ownership tag's value; None when absent or masked (ownership cannot be proven)."""
-    for item in deployment.get("secrets") or []:
-        if item.get("name") == OWNERSHIP_ENV:
-            value = item.get("value")
-            return None if masked(value) else str(value)
-    return None
+# Ownership ---------------------------------------------------------------------------------------
+
+#: What `pulumi.get_organization()` answers on a backend without organizations (file, S3, ...).
+NO_ORGANIZATION = ("", "organization")
 
 
-def ownership_id(project: str, stack: str, resource_name: str) -> str:
-    """Stable per resource: a retried create recognises what it created earlier, and nothing else."""
-    return hashlib.sha256(f"{project}/{stack}/{resource_name}".encode()).hexdigest()[:16]
+def ownership_id(project: str, stack: str, resource_name: str, organization: str | None = None) -> str:
+    """Stable per resource: a retried create recognises what it created earlier, and nothing else.
+    The Pulumi organization is part of it (two organizations may both have an `agents/dev` stack);
+    on a backend without organizations it is left out, so the tags written before it counted hold."""
+    scope = f"{project}/{stack}/{resource_name}"
+    if organization and organization not in NO_ORGANIZATION:
+        scope = f"{organization}/{scope}"
+    return hashlib.sha256(scope.encode()).hexdigest()[:16]
 
 
 def slug(text: str) -> str:
-    """Lowercase [a-z0-9-], starting with a letter, as LangSmith names require."""
+    """Lowercase [a-z0-9-], starting with a letter (autonames keep the stricter rule every server takes)."""
     s = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
     s = re.sub(r"-{2,}", "-", s)
     if not s or not s[0].isalpha():
@@ -142,37 +151,40 @@ def auto_name(prefix: str) -> str:
     return f"{slug(prefix)}-{secrets_module.token_hex(4)[:7]}"
 
 
-def is_auto_named(props: Mapping[str, Any]) -> bool:
-    return bool(props.get("name_prefix"))
+def is_auto_named(d: DeploymentInputs) -> bool:
+    return bool(d.name_prefix)
 
 
-def ownership_tag(news: Mapping[str, Any]) -> str | None:
+def ownership_tag(d: DeploymentInputs) -> str | None:
     """The ownership tag this deployment carries: the resource's ownership id (its `owner` input) plus its
     replace-triggering fields. A retried create recognises the deployment an earlier attempt made
     (whatever its autoname), and a replacement never mistakes the deployment it replaces for its own."""
-    owner = news.get("owner")
-    if not owner:
+    if not d.owner:
         return None
-    keyed = [str(owner)] + [json.dumps(get_path(news, p), sort_keys=True) for p in fields.REPLACE_BEHIND_NAME]
-    return f"{owner}-{hashlib.sha256('|'.join(keyed).encode()).hexdigest()[:8]}"
+    keyed = [d.owner] + [json.dumps(value_at(d, p), sort_keys=True) for p in fields.REPLACE_BEHIND_NAME]
+    return f"{d.owner}-{hashlib.sha256('|'.join(keyed).encode()).hexdigest()[:8]}"
 
 
-def fixed_field_clashes(news: Mapping[str, Any], deployment: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+def fixed_field_clashes(d: DeploymentInputs, deployment: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
     """(path, server value, declared value) of each field that cannot change in place and differs
     on a deployment about to be adopted; only fields the server reports (it does not echo
     listener_config reliably)."""
     out = []
     for path in fields.REPLACE_BEHIND_NAME:
-        theirs, ours = get_path(deployment, path), declared(news, path)
-        if path.endswith("k8s_namespace") or theirs is None or ours is None or is_unknown(ours):
+        theirs, ours = server_value(deployment, fields.BY_PATH[path]), value_at(d, path)
+        if path.endswith("k8s_namespace") or theirs is None or ours is None:
             continue
         if theirs != ours:
             out.append((path, theirs, ours))
     return out
 
 
-def replace_fields_changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-    return any(_differs(declared(olds, p), declared(news, p)) for p in fields.REPLACE_BEHIND_NAME)
+def _differs(old: Props, new: Props, path: str) -> bool:
+    return new.unknown_at(path) or value_at(old.inputs, path) != value_at(new.inputs, path)
+
+
+def replace_fields_changed(old: Props, new: Props) -> bool:
+    return any(_differs(old, new, p) for p in fields.REPLACE_BEHIND_NAME)
 
 
 # Payloads ---------------------------------------------------------------------------------------
@@ -187,37 +199,62 @@ def _prune(value: Any) -> Any:
     return value
 
 
-def secrets_payload(secrets: Mapping[str, str] | None, tag: str | None) -> list[JSON]:
-    """Env list with the ownership tag; never empty, because `[]` on update means 'unchanged'."""
-    items = [{"name": k, "value": v} for k, v in sorted((secrets or {}).items())]
+def _dump(value: Any) -> Any:
+    """A model part as the API takes it: only what was declared, never a null."""
+    if isinstance(value, list):
+        return [_dump(v) for v in value]
+    return value.model_dump(exclude_none=True) if hasattr(value, "model_dump") else value
+
+
+def env_list(d: DeploymentInputs, current: Mapping[str, Any] | None = None) -> list[JSON] | None:
+    """The API's one `secrets` list, for every request of every source; None: leave `secrets` out
+    (the server keeps the env it has, since `[]` and an absent list both mean 'unchanged' on PATCH).
+
+    - `env` and `secrets` are sent together (LangChain's Terraform provider's `secretsPayload`).
+    - The ownership tag is always added; a `source_dir` revision adds the content hash of its code,
+      which a rerun checks (`source_hash_on`). Neither is sent on create (`current` None): the spec
+      requires the list there, and the hash comes with the first revision.
+    - An unmanaged env is carried forward from the server when the provider has something to add;
+      when the server masks its values it is left out, so nothing is wiped.
+    """
+    tag = ownership_tag(d)
+    code = d.source_hash if d.source == fields.INTERNAL_SOURCE and current is not None else None
+    env = declared_env(d)
+    if env is None and current is not None:
+        env = server_secrets(current)
+        if env is None:
+            return None  # masked: sending would wipe values the provider cannot see
+        if (not tag or ownership_tag_on(current) == tag) and (code is None or source_hash_on(current) == code):
+            return None  # nothing to add: the env stays as it is
+    items: list[JSON] = [{"name": k, "value": v} for k, v in sorted((env or {}).items())]
     if tag:
         items.append({"name": OWNERSHIP_ENV, "value": tag})
+    if code:
+        items.append({"name": SOURCE_HASH_ENV, "value": code})
     return items
 
 
-def create_payload(news: Mapping[str, Any]) -> JSON:
+def create_body(d: DeploymentInputs) -> JSON:
     """POST /v2/deployments body. display_name is not accepted on create; it is PATCHed after.
-    The documented defaults are filled in (`fields.create_defaults`): the
-    service answers 400 to a github create without deployment_type or build_on_push, and to an
-    external_docker create without resource_spec. `secrets` is required by the spec: always sent."""
-    sc = dict(news.get("source_config") or {})
-    source = str(news.get("source"))
-    for path, default in fields.create_defaults(source).items():
+    The documented defaults are filled in (`fields.create_defaults`): the service answers 400 to a
+    github create without deployment_type or build_on_push, and to an external_docker create
+    without resource_spec. `secrets` is required by the spec: always sent."""
+    sc = _dump(d.source_config)
+    for path, default in fields.create_defaults(d.source).items():
         key = path.split(".", 1)[1]
         if sc.get(key) is None:
             sc[key] = copy.deepcopy(default)
     body: JSON = {
-        "name": news["name"],
-        "source": news["source"],
-        "source_config": _prune(sc),
-        "source_revision_config": _prune(news.get("source_revision_config") or {}),
-        "secrets": secrets_payload(declared_env(news), ownership_tag(news)),
+        "name": d.name,
+        "source": d.source,
+        "source_config": sc,
+        # The CLI creates a source_dir deployment with an empty revision config: the revision comes
+        # with the uploaded archive.
+        "source_revision_config": {} if d.source == fields.INTERNAL_SOURCE else _dump(d.source_revision_config),
+        "secrets": env_list(d),
     }
-    if source == fields.INTERNAL_SOURCE:
-        # The CLI creates with an empty revision config: the revision comes with the uploaded archive.
-        body["source_revision_config"] = {}
-    if news.get("secret_references") is not None:
-        body["secret_references"] = _prune(news["secret_references"])
+    if d.secret_references is not None:
+        body["secret_references"] = _dump(d.secret_references)
     return body
 
 
@@ -231,44 +268,43 @@ def merged_resource_spec(declared: Mapping[str, Any] | None, current: Mapping[st
     return merged
 
 
-def revision_payload(news: Mapping[str, Any], current: Mapping[str, Any]) -> JSON:
+@dataclass(frozen=True)
+class Uploaded:
+    """A `source_dir` archive stored by a 2xx PUT: what its revision PATCH names."""
+
+    object_path: str
+    config_path: str
+
+
+def revision_body(d: DeploymentInputs, current: Mapping[str, Any], uploaded: Uploaded | None = None) -> JSON:
     """PATCH /v2/deployments/{id} body that rolls out a revision: everything a revision is built
-    from (each of these fields "will trigger creation of a new revision", spec)."""
-    body: JSON = {"source_revision_config": _prune(news.get("source_revision_config") or {})}
+    from (each of these fields "will trigger creation of a new revision", spec). A `source_dir`
+    revision names its uploaded archive (`host_backend.update_deployment_internal_source`)."""
+    if d.source == fields.INTERNAL_SOURCE:
+        if uploaded is None:
+            raise ValueError("a source_dir revision needs its uploaded archive")
+        body: JSON = {
+            "revision_source": fields.INTERNAL_SOURCE,
+            "source_revision_config": {
+                "source_tarball_path": uploaded.object_path,
+                "langgraph_config_path": uploaded.config_path,
+            },
+        }
+    else:
+        body = {"source_revision_config": _dump(d.source_revision_config)}
     spec = merged_resource_spec(
-        get_path(news, "source_config.resource_spec"), get_path(current, "source_config.resource_spec")
+        _dump(d.source_config.resource_spec) if d.source_config.resource_spec is not None else None,
+        server_value(current, fields.BY_PATH["source_config.resource_spec"]),
     )
     if spec is not None:
         body["source_config"] = {"resource_spec": spec}
     for path in REVISION_SOURCE_CONFIG_PATHS:
-        if (value := get_path(news, path)) is not None:  # the API cannot clear these: unset keeps the last
-            body.setdefault("source_config", {})[path.split(".", 1)[1]] = value
-    tag = ownership_tag(news)
-    if (env := declared_env(news)) is not None:
-        body["secrets"] = secrets_payload(env, tag)
-    elif tag and ownership_tag_on(current) != tag and (carried := server_secrets(current)) is not None:
-        # Unmanaged env: carry the server's values forward, adding the ownership tag. When the
-        # server masks the values, `secrets` is left out (the env is kept as it is) and the ownership tag
-        # cannot be added without destroying them.
-        body["secrets"] = secrets_payload(carried, tag)
-    if news.get("secret_references") is not None:
-        body["secret_references"] = _prune(news["secret_references"])
-    return body
-
-
-def internal_source_payload(
-    news: Mapping[str, Any], current: Mapping[str, Any], object_path: str, config_path: str
-) -> JSON:
-    """The PATCH that rolls out an uploaded archive (`host_backend.update_deployment_internal_source`).
-    Secrets are always sent: they carry the content hash a rerun checks (`source_hash_on`)."""
-    body = revision_payload(news, current)
-    body["revision_source"] = fields.INTERNAL_SOURCE
-    body["source_revision_config"] = {"source_tarball_path": object_path, "langgraph_config_path": config_path}
-    declared_env = news.get("secrets")
-    if declared_env is None:
-        declared_env = server_secrets(current) or {}
-    items = [i for i in secrets_payload(declared_env, ownership_tag(news)) if i["name"] != SOURCE_HASH_ENV]
-    body["secrets"] = [*items, {"name": SOURCE_HASH_ENV, "value": str(news["source_hash"])}]
+        if (value := value_at(d, path)) is not None:  # the API cannot clear these: unset keeps the last
+            body.setdefault("source_config", {})[fields.BY_PATH[path].key] = value
+    if (env := env_list(d, current)) is not None:
+        body["secrets"] = env
+    if d.secret_references is not None:
+        body["secret_references"] = _dump(d.secret_references)
     return body
 
 
@@ -277,18 +313,31 @@ def without_newer_api(paths: tuple[str, ...], shape: str) -> tuple[str, ...]:
     return paths if shape == "current" else tuple(p for p in paths if p not in NEWER_API_PATHS)
 
 
-def patch_payload(paths: list[str] | tuple[str, ...], news: Mapping[str, Any]) -> JSON:
+def patch_body(paths: Iterable[str], d: DeploymentInputs) -> JSON:
     """PATCH body for the no-revision fields in `paths` (only those; other fields may trigger builds)."""
     body: JSON = {}
     for path in paths:
-        value = get_path(news, path)
+        value = value_at(d, path)
         if value is None:
             continue  # the API cannot clear these; removing the input leaves the last value
-        if path.startswith("source_config."):
-            body.setdefault("source_config", {})[path.split(".", 1)[1]] = value
+        f = fields.BY_PATH[path]
+        if f.parent:
+            body.setdefault(f.parent, {})[f.key] = value
         else:
             body[path] = value
     return body
+
+
+def revision_after_patch(before: str | None, *latest: Any) -> str | None:
+    """The revision a revision PATCH created: the first `latest_revision_id` seen (in the PATCH's
+    answer, a GET of the deployment, the newest of its revisions listed, as the vendor's example
+    script and `langgraph deploy` read it) that is not the one before the PATCH. None: not visible
+    yet, and never the old revision, whose DEPLOYED status would end the wait on a rollout that
+    did not happen."""
+    for seen in latest:
+        if seen and str(seen) != str(before):
+            return str(seen)
+    return None
 
 
 # Diff -------------------------------------------------------------------------------------------
@@ -310,55 +359,51 @@ class ChangeSet:
         return bool(self.replaces or self.patch or self.revision or self.local)
 
 
-def _differs(old: Any, new: Any) -> bool:
-    return is_unknown(new) or old != new
-
-
 def spec_drift(declared: Mapping[str, Any] | None, actual: Mapping[str, Any] | None) -> bool:
     """Only keys the user set count: the server fills in defaults for the rest."""
     if declared is None:
         return False
-    if is_unknown(declared):
-        return True
     return any((actual or {}).get(k) != v for k, v in _prune(declared).items())
 
 
-def _unsettled(status: Any, wait: Any) -> bool:
+def _spec(d: DeploymentInputs) -> JSON | None:
+    spec = d.source_config.resource_spec
+    return None if spec is None else _dump(spec)
+
+
+def _unsettled(status: str | None, wait: WaitOptions) -> bool:
     """The latest revision failed (roll a new one), or refresh saw it still rolling out, e.g. after
     a killed run, INTERRUPTED and UNKNOWN included (wait for it, unless waiting is disabled): either
     way `up` has work to do. None (not known, e.g. a pruned revision) is not work."""
     if failed(status):
         return True
-    waits = not isinstance(wait, Mapping) or wait.get("enabled", True) is not False
-    return waits and status not in (None, DEPLOYED)
+    return wait.enabled and status not in (None, DEPLOYED)
 
 
-def change_set(olds: Mapping[str, Any], news: Mapping[str, Any]) -> ChangeSet:
-    """Classify each changed input per the mutability matrix. `olds` are the previous outputs
+def change_set(old: Props, new: Props) -> ChangeSet:
+    """Classify each changed input per the mutability matrix. `old` holds the previous outputs
     (inputs echoed back, with server-owned values refreshed by `read`)."""
     # An autoname is chosen by check (kept across updates, new on replacement), so only the fields
     # behind it decide a replacement.
-    paths = fields.REPLACE_BEHIND_NAME if is_auto_named(news) else REPLACE_PATHS
-    replaces = tuple(p for p in paths if _differs(declared(olds, p), declared(news, p)))
-    patch = tuple(
-        p for p in PATCH_PATHS if get_path(news, p) is not None and _differs(declared(olds, p), declared(news, p))
-    )
+    d = new.inputs
+    paths = fields.REPLACE_BEHIND_NAME if is_auto_named(d) else REPLACE_PATHS
+    replaces = tuple(p for p in paths if _differs(old, new, p))
+    patch = tuple(p for p in PATCH_PATHS if (new.unknown_at(p) or value_at(d, p) is not None) and _differs(old, new, p))
     revision = [
         p
         for p in fields.REVISION_VALUE_PATHS
-        if _differs(get_path(olds, p), get_path(news, p))
-        and not (p in REVISION_SOURCE_CONFIG_PATHS and get_path(news, p) is None)  # unset: keeps the last
+        if _differs(old, new, p)
+        # unset: keeps the last
+        and not (p in REVISION_SOURCE_CONFIG_PATHS and value_at(d, p) is None and not new.unknown_at(p))
     ]
-    new_secrets = news.get("secrets")
-    old_hash = olds.get("secrets_hash")
-    if new_secrets is not None and (is_unknown(new_secrets) or secrets_hash(new_secrets) != old_hash):
+    if new.unknown_at("secrets") or (d.secrets is not None and secrets_hash(d.secrets) != old.outputs.secrets_hash):
         revision.append("secrets")
-    if spec_drift(get_path(news, "source_config.resource_spec"), get_path(olds, "source_config.resource_spec")):
+    if new.unknown_at("source_config.resource_spec") or spec_drift(_spec(d), _spec(old.inputs)):
         revision.append("source_config.resource_spec")
-    if not revision and _unsettled(olds.get("revision_status"), news.get("wait")):
+    if not revision and _unsettled(old.outputs.revision_status, d.wait):
         revision.append("revision_status")
-    local = tuple(p for p in LOCAL_PATHS if _differs(olds.get(p), news.get(p)))
-    same_name = not is_auto_named(news) and not _differs(olds.get("name"), news.get("name"))
+    local = tuple(p for p in LOCAL_PATHS if _differs(old, new, p))
+    same_name = not is_auto_named(d) and not _differs(old, new, "name")
     return ChangeSet(
         replaces=replaces,
         patch=() if replaces else patch,
@@ -368,16 +413,14 @@ def change_set(olds: Mapping[str, Any], news: Mapping[str, Any]) -> ChangeSet:
     )
 
 
-def revision_matches(news: Mapping[str, Any], deployment: Mapping[str, Any]) -> bool:
-    """Whether the server's latest revision already carries what `news` asks for (used on adoption)."""
-    src_new = _prune(news.get("source_revision_config") or {})
+def revision_matches(d: DeploymentInputs, deployment: Mapping[str, Any]) -> bool:
+    """Whether the server's latest revision already carries what `d` asks for (used on adoption and
+    to resume a rollout an interrupted run started)."""
     src_cur = deployment.get("source_revision_config") or {}
-    if any(src_cur.get(k) != v for k, v in src_new.items()):
+    if any(src_cur.get(k) != v for k, v in _dump(d.source_revision_config).items()):
         return False
-    if (env := declared_env(news)) is not None and server_secrets(deployment) != env:
-        return False  # differs, or masked: not known to match
-    if news.get("source") == fields.INTERNAL_SOURCE and source_hash_on(deployment) != news.get("source_hash"):
+    if d.source == fields.INTERNAL_SOURCE and source_hash_on(deployment) != d.source_hash:
         return False  # the latest revision was built from other files (or none was uploaded yet)
-    return not spec_drift(
-        get_path(news, "source_config.resource_spec"), get_path(deployment, "source_config.resource_spec")
-    )
+    if (env := declared_env(d)) is not None and server_secrets(deployment) != env:
+        return False  # differs, or masked: not known to match
+    return not spec_drift(_spec(d), server_value(deployment, fields.BY_PATH["source_config.resource_spec"]))

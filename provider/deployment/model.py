@@ -8,6 +8,8 @@ return one `CheckFailure` per bad property before anything is written.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -25,7 +27,7 @@ from pydantic_core import PydanticCustomError
 from ..core.values import K8S_NAME_RE, UNKNOWN, UUID_RE, is_unknown, unknown_at
 from ..core.waiter import Polling
 from ..source_archive import SOURCE_HASH_ENV
-from .fields import FIELDS, SOURCES, defaults
+from .fields import FIELDS, INPUT_KEYS, OUTPUTS, SOURCES, defaults
 
 OWNERSHIP_ENV = "PULUMI_LANGSMITH_OWNER"
 """Env var the provider writes into every deployment it creates: proof of ownership for adoption."""
@@ -60,9 +62,11 @@ DEPLOYMENT_TYPES = ("dev_free", "dev", "prod", "dev_zero", "dev_free_zero")
 # langgraph-cli's --deployment-type names, which it maps before calling the API.
 CLI_DEPLOYMENT_TYPES = {"serverless": "dev_zero", "dedicated": "prod"}
 
-# langgraph-cli: "names only allow lowercase alphanumeric characters and hyphens ([a-z0-9-])"; a live
-# test saw a leading digit and underscores refused; DNS label: at most 63, no trailing hyphen.
-NAME_RE = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
+# What every source agrees on: langgraph-cli 0.4.40 `normalize_name` ("names only allow lowercase
+# alphanumeric characters and hyphens"), a DNS label (at most 63, no hyphen at either end). A leading
+# digit is allowed: `normalize_name` makes names like `2024-agent`, and only a third-party live
+# experiment saw one refused (the local control plane keeps that stricter rule, emulator/README.md).
+NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 
@@ -101,11 +105,13 @@ def _one_decimal(value: Any) -> Any:
     return value
 
 
+# The spec's ResourceSpec states CPU bounds (0.1..8, limits 0.1..16) and nothing for replica counts or
+# memory: those are only refused below zero (a count or a size), and the server decides the rest.
 Cpu = Annotated[float, BeforeValidator(_one_decimal), Field(ge=0.1, le=8)]
 CpuLimit = Annotated[float, BeforeValidator(_one_decimal), Field(ge=0.1, le=16)]
-MinScale = Annotated[int, BeforeValidator(_integral), Field(ge=0, le=100)]
-MaxScale = Annotated[int, BeforeValidator(_integral), Field(ge=1, le=100)]
-MemoryMb = Annotated[int, BeforeValidator(_integral), Field(ge=128, le=262144)]
+MinScale = Annotated[int, BeforeValidator(_integral), Field(ge=0)]
+MaxScale = Annotated[int, BeforeValidator(_integral), Field(ge=0)]
+MemoryMb = Annotated[int, BeforeValidator(_integral), Field(ge=0)]
 
 
 class _Strict(BaseModel):
@@ -268,12 +274,10 @@ class DeploymentInputs(_Strict):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        return _check(
-            NAME_RE, v, "must start with a lowercase letter, hold only [a-z0-9-], end with a letter or digit (max 63)"
-        )
+        return _check(NAME_RE, v, "must hold only [a-z0-9-], start and end with a letter or digit (max 63)")
 
 
-def _at(model: BaseModel, path: str) -> Any:
+def value_at(model: BaseModel, path: str) -> Any:
     """The model's value at a field table path (None when a parent is unset)."""
     node: Any = model
     for part in path.split("."):
@@ -300,11 +304,11 @@ def rule_failures(d: DeploymentInputs) -> list[tuple[str, str]]:
     for key in sorted(set(d.env or {}) & set(d.secrets or {})):
         out.append((f"env.{key}", "is also set in secrets; a name goes in one of env or secrets"))
     for f in FIELDS:
-        if d.source in f.required_for and _at(d, f.path) is None:
+        if d.source in f.required_for and value_at(d, f.path) is None:
             out.append((f.path, f"is required when source is {d.source!r}"))
     for f in FIELDS:
         where = f.present_at or f.path
-        if d.source not in f.sources and _at(d, where) is not None:
+        if d.source not in f.sources and value_at(d, where) is not None:
             out.append((where, f"only applies to source {' or '.join(repr(s) for s in sorted(f.sources))}"))
     ref = d.source_revision_config.repo_ref or ""
     if d.source_config.build_on_push and ref.startswith("refs/tags/"):
@@ -316,9 +320,10 @@ def rule_failures(d: DeploymentInputs) -> list[tuple[str, str]]:
     return out
 
 
-def apply_defaults(inputs: dict[str, Any]) -> dict[str, Any]:
+def apply_defaults(inputs: dict[str, Any], filled: list[str] | None = None) -> dict[str, Any]:
     """Fill in the field table's defaults for the inputs' source (unknown values are left alone):
-    the preview shows them, and the service answers 400 to a github create without them."""
+    the preview shows them, and the service answers 400 to a github create without them. The paths
+    filled in are added to `filled`."""
     for path, default in defaults(str(inputs.get("source"))).items():
         parent, key = path.split(".")
         node = inputs.get(parent)
@@ -326,6 +331,8 @@ def apply_defaults(inputs: dict[str, Any]) -> dict[str, Any]:
             node = inputs[parent] = {}
         if isinstance(node, dict) and node.get(key) is None:
             node[key] = default
+            if filled is not None:
+                filled.append(path)
     return inputs
 
 
@@ -363,3 +370,93 @@ def validate(raw: dict[str, Any]) -> tuple[DeploymentInputs | None, list[tuple[s
         return None, failures
     failures = [(p, r) for p, r in rule_failures(model) if not unknown_at(raw, tuple(p.split(".")))]
     return (None if failures else model), failures
+
+
+# The host boundary ------------------------------------------------------------------------------
+
+
+class DeploymentOutputs(BaseModel):
+    """The server-owned outputs as state holds them (`fields.OUTPUTS`, one attribute each)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    deployment_id: str | None = None
+    url: str | None = None
+    latest_revision_id: str | None = None
+    active_revision_id: str | None = None
+    revision_status: str | None = None
+    status: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    secrets_hash: str | None = None
+    tenant_id: str | None = None
+    dashboard_url: str | None = None
+    health: str | None = None
+
+
+class PropsError(ValueError):
+    """Props the engine passed that do not decode (state from an unknown future version, a bug)."""
+
+
+@dataclass(frozen=True)
+class Props:
+    """What the engine passes to a provider method, decoded once: the inputs as the model, the
+    outputs (olds only), and the input paths not known yet (preview). The methods use this, never
+    the raw dict."""
+
+    inputs: DeploymentInputs
+    outputs: DeploymentOutputs = field(default_factory=DeploymentOutputs)
+    unknown: frozenset[str] = frozenset()
+
+    def unknown_at(self, path: str) -> bool:
+        """Whether the value at `path`, a parent of it or anything inside it is not known yet."""
+        return any(u == path or u.startswith(f"{path}.") or path.startswith(f"{u}.") for u in self.unknown)
+
+    def to_inputs(self) -> dict[str, Any]:
+        """The inputs as state holds them: exactly the keys that were given, in the table's order."""
+        dumped = self.inputs.model_dump(exclude_unset=True, exclude_none=True)
+        return {k: dumped[k] for k in INPUT_KEYS if k in dumped}
+
+
+def _known(node: Any, prefix: str, unknown: set[str]) -> Any:
+    """`node` without the values not known yet; their paths (field table paths, or the nearest
+    parent a list or a leaf sits in) go into `unknown`."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, dict) and path not in _WHOLE:
+                out[key] = _known(value, path, unknown)
+            elif is_unknown(value):
+                unknown.add(path)
+            else:
+                out[key] = value
+        return out
+    return node
+
+
+#: The paths whose value is not known as a whole when anything inside it is not (a field's value, or
+#: the object a field must be declared in).
+_WHOLE: frozenset[str] = frozenset({f.path for f in FIELDS} | {f.present_at for f in FIELDS if f.present_at})
+
+
+def load(raw: Mapping[str, Any]) -> Props:
+    """Decode the engine's props (inputs, or previous outputs) into `Props`. Unknown values are left
+    out and listed; state written before a default existed gets it, so it compares equal to the
+    default the provider sent."""
+    unknown: set[str] = set()
+    known = _known(dict(raw), "", unknown)
+    values = {k: known[k] for k in INPUT_KEYS if known.get(k) is not None}
+    if "name" in unknown:
+        values["name"] = UNKNOWN
+    if "source" in unknown or "source" not in values:
+        values["source"] = SOURCES[0]  # a placeholder: `unknown` says the source is not known
+        unknown.add("source")
+    apply_defaults(values)
+    try:
+        model = DeploymentInputs.model_validate(values, strict=False)
+    except ValidationError as exc:
+        where = ", ".join(sorted({_loc(tuple(e["loc"])) for e in exc.errors(include_url=False)}))
+        raise PropsError(f"the stored or planned values of {where} cannot be read") from None
+    outputs = DeploymentOutputs.model_validate({k: known.get(k) for k in OUTPUTS if isinstance(known.get(k), str)})
+    return Props(model, outputs, frozenset(unknown))

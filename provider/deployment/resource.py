@@ -190,7 +190,9 @@ class Deployment(Resource, module="langsmith", name="Deployment"):
         props: dict[str, Any] = {key: None for key in OUTPUT_KEYS}
         props.update(values)
         props.setdefault("name", None)
-        props["owner"] = ownership_id(pulumi.get_project(), pulumi.get_stack(), resource_name)
+        props["owner"] = ownership_id(
+            pulumi.get_project(), pulumi.get_stack(), resource_name, pulumi.get_organization()
+        )
         if values.get("name") is None:
             props["name_prefix"] = resource_name
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS))

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
 
 import requests
 
+from ..core import engine_watch
 from ..core.client import ControlPlaneClient, transport_reason
 from ..core.errors import ProviderError
 from ..core.progress import progress
 from ..source_archive import SourceArchive, SourceDirError, upload_request_headers
+from .model import DeploymentInputs
 
 UPLOAD_ATTEMPTS = 4
 UPLOAD_TIMEOUT = (10.0, 300.0)  # (connect, read): a 200 MiB archive on a slow link
@@ -28,20 +29,20 @@ class SourceUploadError(ProviderError):
     """The archive could not be uploaded or no longer matches the plan; nothing was rolled out."""
 
 
-def reread(props: Mapping[str, Any]) -> SourceArchive:
+def reread(d: DeploymentInputs) -> SourceArchive:
     """The archive of `source_dir` as it is now; it must be the one preview planned (`source_hash`),
     or the revision would not be what the diff showed."""
-    name = props.get("name")
-    directory = str(props.get("source_dir") or "")
-    config = str((props.get("source_revision_config") or {}).get("langgraph_config_path") or "langgraph.json")
+    name = d.name
+    directory = d.source_dir or ""
+    config = d.source_revision_config.langgraph_config_path or "langgraph.json"
     try:
         archive = SourceArchive.from_dir(directory, config)
     except SourceDirError as exc:
         raise SourceUploadError(f"{name}: {exc}") from None
-    if archive.content_hash != props.get("source_hash"):
+    if archive.content_hash != d.source_hash:
         raise SourceUploadError(
             f"{name}: source_dir: the files in {directory} changed after the preview (content hash "
-            f"{str(props.get('source_hash'))[:12]} planned, {archive.content_hash[:12]} now); nothing was "
+            f"{str(d.source_hash)[:12]} planned, {archive.content_hash[:12]} now); nothing was "
             "uploaded. Run `pulumi up` again to deploy the current files"
         )
     return archive
@@ -70,7 +71,8 @@ def upload(
         try:
             # A plain request, not the API session: the signed URL is the credential, the API key
             # must not travel to the bucket.
-            response = requests.put(str(target["upload_url"]), data=data, headers=headers, timeout=UPLOAD_TIMEOUT)
+            with engine_watch.request_slot():  # nothing is sent once the engine that started us is gone
+                response = requests.put(str(target["upload_url"]), data=data, headers=headers, timeout=UPLOAD_TIMEOUT)
         except requests.RequestException as exc:
             last = transport_reason(exc)
             continue

@@ -113,6 +113,18 @@ def assert_converged(emulator: Any, expected: set[str]) -> dict[str, dict[str, A
     return live
 
 
+def assert_resumed(stack: Any, emulator: Any, names: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """After the recovery's `up`: exactly these deployments live and DEPLOYED, no operation left
+    pending, and each state entry points at its live deployment. Returns (live, state) by name."""
+    live = assert_converged(emulator, set(names))
+    state = {r["outputs"]["name"]: r for r in stack.resources()}
+    assert set(state) == set(names)
+    assert stack.export().get("pending_operations") in (None, [])
+    for name in names:
+        assert state[name]["id"] == live[name]["id"], "state points at another deployment"
+    return live, state
+
+
 def comparable(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """State resources (id, inputs, outputs) with each secret's ciphertext, which is re-encrypted
     with a fresh nonce on every checkpoint, replaced by a marker."""

@@ -23,7 +23,7 @@ import pytest
 from .harness import E2EStack
 from .reliability_support import (
     ChildUp,
-    assert_converged,
+    assert_resumed,
     by_name,
     cli,
     github_spec,
@@ -123,12 +123,8 @@ def test_interrupted_up_then_documented_recovery_converges(
         assert res["outputs"]["revision_status"] not in ("DEPLOYED", None), res["outputs"]["revision_status"]
     stack.up()
 
-    live = assert_converged(emulator, set(names))
-    state = {r["outputs"]["name"]: r for r in stack.resources()}
-    assert set(state) == set(names)
-    assert stack.export().get("pending_operations") in (None, [])
+    _live, state = assert_resumed(stack, emulator, names)
     for name in names:
-        assert state[name]["id"] == live[name]["id"], "state points at another deployment"
         assert state[name]["outputs"]["revision_status"] == "DEPLOYED"
         revs = _revisions_by_status(emulator, name)
         # One revision per requested config: the interrupted one was resumed, never re-created.

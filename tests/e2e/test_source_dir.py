@@ -231,3 +231,62 @@ def test_run_stopped_between_upload_and_patch_converges_without_a_duplicate(tmp_
     assert len(revisions(emulator, dep["id"])) == 1
     assert s.outputs()["revision_status"] == "DEPLOYED"
     s.preview(expect_no_changes=True)
+
+
+TOKEN = "tok-source-dir-secret-4b1d"
+
+
+def test_source_dir_keeps_env_beside_secrets_through_an_env_change_and_a_masked_server(
+    tmp_path: Path, emulator: Any
+) -> None:
+    """Issue 20: `env` reached neither the create nor a change of a `source_dir` deployment; each
+    declared value must be on the server, an env change is exactly one revision, and a server that
+    masks env values gets nothing wiped."""
+    work = agent_dir(tmp_path)
+    env = {"MODE": "a"}
+
+    def program() -> None:
+        d = Deployment(
+            "local-agent",
+            source_dir=work,
+            source_config={"deployment_type": "dev"},
+            env=dict(env),
+            secrets={"TOKEN": TOKEN},
+        )
+        pulumi.export("id", d.id)
+        pulumi.export("revision_status", d.revision_status)
+
+    s = E2EStack(tmp_path, emulator, program)
+    s.up()
+    dep_id = s.outputs()["id"]
+    held = env_of(deployment(emulator, dep_id))
+    assert (held["MODE"], held["TOKEN"]) == ("a", TOKEN)
+    assert held[SOURCE_HASH_ENV] == SourceArchive.from_dir(work).content_hash
+    assert len(revisions(emulator, dep_id)) == 1
+    s.preview(expect_no_changes=True)
+
+    env["MODE"] = "b"
+    assert s.preview().change_summary.get("update") == 1
+    s.up()
+    held = env_of(deployment(emulator, dep_id))
+    assert (held["MODE"], held["TOKEN"]) == ("b", TOKEN)
+    assert len(revisions(emulator, dep_id)) == 2
+    assert latest_revision(emulator, dep_id)["status"] == "DEPLOYED"
+    s.preview(expect_no_changes=True)
+
+    # A server that masks env values: a code change still rolls out, and nothing is wiped.
+    emulator.settings(mask_secrets="mask")
+    try:
+        graph = work / "graph.py"
+        graph.write_text(graph.read_text().replace("message.upper()", "message.lower()"))
+        s.up()
+        assert s.outputs()["revision_status"] == "DEPLOYED"
+        s.preview(expect_no_changes=True)
+    finally:
+        emulator.settings(mask_secrets="off")
+    held = env_of(deployment(emulator, dep_id))
+    assert (held["MODE"], held["TOKEN"]) == ("b", TOKEN)
+    assert held[SOURCE_HASH_ENV] == SourceArchive.from_dir(work).content_hash
+    assert len(revisions(emulator, dep_id)) == 3
+    s.assert_no_plaintext([TOKEN])
+    s.destroy()

@@ -36,7 +36,7 @@ CATALOGUE: list[Bad] = [
     Bad("name-space", _set(G, "name", "my agent"), "name"),
     Bad("name-empty", _set(G, "name", ""), "name"),
     Bad("name-too-long", _set(G, "name", "a" * 64), "name"),
-    Bad("name-starts-with-digit", _set(G, "name", "1agent"), "name"),
+    Bad("name-starts-with-hyphen", _set(G, "name", "-agent"), "name"),
     Bad("name-not-string", _set(G, "name", 42), "name"),
     Bad("name-underscore", _set(G, "name", "my_agent"), "name"),  # langgraph-cli: [a-z0-9-] only
     Bad("name-trailing-hyphen", _set(G, "name", "agent-"), "name"),
@@ -103,7 +103,7 @@ CATALOGUE: list[Bad] = [
         "source_config.resource_spec.cpu_limit",
     ),
     Bad(
-        "memory-too-low", _set(D, "source_config.resource_spec.memory_mb", 16), "source_config.resource_spec.memory_mb"
+        "memory-negative", _set(D, "source_config.resource_spec.memory_mb", -1), "source_config.resource_spec.memory_mb"
     ),
     Bad(
         "min-scale-negative",
