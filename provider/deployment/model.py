@@ -73,13 +73,15 @@ URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
 
 
-def _esc(text: str) -> str:
-    return text.replace("{", "{{").replace("}", "}}")
+def _invalid(kind: str, message: str) -> PydanticCustomError:
+    """A validation error whose message is `message` as it is: pydantic formats a template with
+    its context, so a value holding braces must come in through the context."""
+    return PydanticCustomError(kind, "{message}", {"message": message})
 
 
 def _check(pattern: re.Pattern[str], value: str, what: str) -> str:
     if value != UNKNOWN and not pattern.match(value):
-        raise PydanticCustomError("format", _esc(f"{what}, got {value!r}"))
+        raise _invalid("format", f"{what}, got {value!r}")
     return value
 
 
@@ -189,7 +191,7 @@ class SourceConfig(_Strict):
         if v is None or v == UNKNOWN or v in DEPLOYMENT_TYPES:
             return v
         hint = f" (langgraph-cli's {v!r} is {CLI_DEPLOYMENT_TYPES[v]!r})" if v in CLI_DEPLOYMENT_TYPES else ""
-        raise PydanticCustomError("enum", _esc(f"must be one of {', '.join(DEPLOYMENT_TYPES)}{hint}, got {v!r}"))
+        raise _invalid("enum", f"must be one of {', '.join(DEPLOYMENT_TYPES)}{hint}, got {v!r}")
 
     @field_validator("integration_id", "listener_id")
     @classmethod
