@@ -18,13 +18,14 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 PULUMI_LANGUAGE_PYTHON_SRC ?= $(if $(wildcard $(CURDIR)/../shared/tools/pulumi-language-python/build.sh),$(CURDIR)/../shared/tools/pulumi-language-python)
 export PULUMI_LANGUAGE_PYTHON_SRC
 
-.PHONY: help setup up down test lint bench emulator emulator-stop clean
+.PHONY: help setup up down test lint bench mutants emulator emulator-stop clean
 
 help:
 	@echo "make up     start the local control plane and deploy the root stack (Pulumi.yaml + __main__.py)"
 	@echo "make test   set everything up and run every test"
 	@echo "make down   destroy the root stack and stop the local control plane"
 	@echo "make lint   ruff + mypy    |  make bench   benchmarks (ratios)"
+	@echo "make mutants  mutation testing of the provider's pure core (mutmut; score per module)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +70,10 @@ test: setup lint
 bench: setup
 	$(PY) -m tests.bench
 	$(PY) -m tests.bench_agents
+
+# Mutation testing (pyproject [tool.mutmut]): a fresh mutants/ every run, one mutmut worker per core.
+mutants: setup
+	$(PY) scripts/mutants.py --max-children $$(nproc)
 
 clean: emulator-stop
 	rm -rf .pulumi .emulator

@@ -304,6 +304,12 @@ class Deployments:
         extras = req.model_extra or {}
         self._check_spec_deployment_type(req.source_config.deployment_type)
         # An older (spec) server does not know display_name: an unknown key it ignores.
+        # Guess (current API): a 400. No source shows the service refusing it: the spec's
+        # DeploymentCreateRequest has no display_name (and no `additionalProperties: false`), so a FastAPI
+        # server most likely drops the key silently; the Terraform provider's offline fake answers 400
+        # only as an assertion on its own client (`reject` calls `t.Errorf`; its `create()` sends the
+        # name with a follow-up PATCH). Kept as the safer strictness: a client that would lose the
+        # name on the real service fails here instead.
         if "display_name" in extras and self._shape == "current":
             raise BadRequest(
                 "display_name cannot be set when creating a deployment; set it with"
@@ -488,6 +494,8 @@ class Deployments:
 
     def create_revision(self, tenant_id: str, deployment_id: str, req: RevisionCreateRequest) -> Revision:
         extras = req.model_extra or {}
+        # Guess: a 400, for the reason given in `create` (the TF fake's `createRevision` asserts that
+        # its client never sends it; the real service most likely ignores the unknown key).
         if "display_name" in extras:
             raise BadRequest(
                 "display_name cannot be set when creating a revision; use PATCH /v2/deployments/{deployment_id}."

@@ -60,8 +60,13 @@ def authenticate(
     if allowed and api_key not in allowed:
         raise Forbidden("Invalid API key.")
     if not tenant:
-        # langgraph-cli keys off this phrase to prompt for a workspace (langgraph-cli `host_backend.py`,
-        # `_call_host_backend_with_optional_tenant`).
+        # Guess: every key is treated as organization-scoped, so a missing X-Tenant-Id is always a 403.
+        # Source for the 403 itself: langgraph-cli 0.4.40 `deploy.py` `_call_host_backend_with_optional_tenant`
+        # keys off a 403 containing "requires workspace specification" for an org-scoped key; its
+        # message ("... or use a workspace-scoped API key") says a workspace-scoped key needs no header,
+        # and the spec lists `API Key` and `Tenant ID` as alternative security schemes. The emulator
+        # has no key-to-workspace mapping, and the stricter rule catches a client that forgets the header.
+        # The rest of the text is the emulator's own.
         raise Forbidden(
             "This API key is organization-scoped and requires workspace specification:"
             " set the X-Tenant-Id header to a workspace ID."

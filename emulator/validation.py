@@ -14,10 +14,16 @@ from .errors import BadRequest
 from .models import ResourceSpec, Secret
 from .sources import SOURCE_RULES, Rule, SourceRules, reserved_env
 
-# Lowercase letters, digits and hyphens (vendor CLI `normalize_name`: "LangSmith Deployment names
-# only allow lowercase alphanumeric characters and hyphens"), starting with a letter (a live experiment
-# against the real API, codekiln/langstar experiment 178), a DNS label of at most 63 characters ending
-# in a letter or digit (a third-party client; length and ending are the weakest-sourced parts).
+# Names, each part with its evidence:
+# - lowercase letters, digits and hyphens: vendor CLI langgraph-cli 0.4.40 `deploy.py` `normalize_name`
+#   ("LangSmith Deployment names only allow lowercase alphanumeric characters and hyphens ([a-z0-9-])").
+#   That function keeps a leading digit ("2024 Agent" -> "2024-agent"), so the CLI would send one.
+# - starting with a letter: STRICTER than the evidence. Only a third-party live experiment says so
+#   (codekiln/langstar `reference/experiments/178-experiment-control-plane-api/README.md`, "Must start
+#   with alphabetic character"; the refusal it records is for underscores), and a third-party client's
+#   DNS-label rule allows a leading digit. Kept so a test against this emulator never relies on one;
+#   the provider is to accept one (issue 20).
+# - a DNS label, at most 63 characters, ending in a letter or digit: a third-party client; guess.
 NAME_PATTERN = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 TAG_PREFIX = "refs/tags/"
 

@@ -97,6 +97,19 @@ class APIError(ProviderError):
         super().__init__(message)
 
 
+class PagingError(ProviderError):
+    """A listing that cannot be read past a page: the server answered a later page with resources it
+    had already returned (it ignores `offset`). Raised instead of paging forever."""
+
+    def __init__(self, path: str, offset: int) -> None:
+        self.path = path
+        self.offset = offset
+        super().__init__(
+            f"GET {path} returned the same resources again at offset {offset}: this control plane ignores "
+            "'offset', so the list cannot be read past its first page (stopped instead of asking again)"
+        )
+
+
 def transport_reason(exc: BaseException) -> str:
     """A short reason for a request that got no answer; urllib3 buries it in nested exceptions, and
     the exception text itself is not shown because it repeats the URL and pool internals."""
@@ -290,18 +303,43 @@ class ControlPlaneClient:
         yield from self._list_pages(None)
 
     def _list_pages(self, name_contains: str | None) -> Iterator[JSON]:
+        filters = {"name_contains": name_contains} if name_contains else {}
+        yield from (self._seen(item) for item in self._every_page("/v2/deployments", filters))
+
+    def _every_page(self, path: str, filters: Mapping[str, Any], *, limit: int | None = None) -> Iterator[JSON]:
+        """Every resource of a `{resources, offset}` listing, each id once, until a short page (or
+        `limit` resources).
+
+        The next request's offset is this one's plus the resources received; the answer's `offset` is
+        not used. The spec says to pass it on ("Pass this value to subsequent requests"), but a server
+        that echoes the request's offset would then be asked for the same page forever. A full page
+        whose ids were all seen already means the server ignores `offset`: that is an error, not a
+        loop. This is the vendor CLI's rule: langgraph-cli 0.4.40 `langgraph_cli/host_backend.py`
+        `HostBackendClient._every_page` sends `"offset": len(resources)` and raises "GET {path}
+        returned the same resources again: this control plane ignores 'offset', ..." when a page's
+        ids are a subset of those already read. An id seen on an earlier page (the list shifted by a
+        create between two pages) is skipped, so a caller never gets a resource twice.
+        """
         offset = 0
-        while True:
-            params: dict[str, Any] = {"limit": PAGE_SIZE, "offset": offset}
-            if name_contains:
-                params["name_contains"] = name_contains
-            page = self.request("GET", "/v2/deployments", params=params)
-            resources = page.get("resources") or []
+        seen: set[object] = set()
+        got = 0
+        while limit is None or got < limit:
+            size = PAGE_SIZE if limit is None else min(PAGE_SIZE, limit - got)
+            page = self.request("GET", path, params={**filters, "limit": size, "offset": offset})
+            resources: list[JSON] = (page.get("resources") if isinstance(page, dict) else None) or []
+            ids = {item.get("id") for item in resources}
+            if resources and ids <= seen:
+                raise PagingError(path, offset)
             for item in resources:
-                yield self._seen(item)
-            if len(resources) < PAGE_SIZE:
+                key = item.get("id")
+                if key is not None and key in seen:
+                    continue
+                seen.add(key)
+                got += 1
+                yield item
+            if len(resources) < size:
                 return
-            offset = int(page.get("offset") or offset + len(resources))
+            offset += len(resources)
 
     def find_deployment(self, name: str) -> JSON | None:
         for item in self.iter_deployments(name_contains=name):
@@ -328,19 +366,8 @@ class ControlPlaneClient:
 
     def list_revisions(self, deployment_id: str, *, status: str | None = None, limit: int = 100) -> list[JSON]:
         """Newest first, paging until `limit` revisions or a short page."""
-        out: list[JSON] = []
-        offset = 0
-        while len(out) < limit:
-            params: dict[str, Any] = {"limit": min(PAGE_SIZE, limit - len(out)), "offset": offset}
-            if status:
-                params["status"] = status
-            page = self.request("GET", f"/v2/deployments/{deployment_id}/revisions", params=params)
-            resources = page.get("resources") or []
-            out.extend(resources)
-            if len(resources) < params["limit"]:
-                break
-            offset += len(resources)
-        return out
+        filters = {"status": status} if status else {}
+        return list(self._every_page(f"/v2/deployments/{deployment_id}/revisions", filters, limit=limit))
 
     # GitHub integrations (v1) ------------------------------------------------------------------
 
@@ -355,14 +382,7 @@ class ControlPlaneClient:
     # Listeners ---------------------------------------------------------------------------------
 
     def iter_listeners(self) -> Iterator[JSON]:
-        offset = 0
-        while True:
-            page = self.request("GET", "/v2/listeners", params={"limit": PAGE_SIZE, "offset": offset})
-            resources = page.get("resources") or []
-            yield from resources
-            if len(resources) < PAGE_SIZE:
-                return
-            offset += len(resources)
+        yield from self._every_page("/v2/listeners", {})
 
     def find_listener(self, compute_id: str) -> JSON | None:
         """`compute_id` is unique per workspace (spec: ListenerCreateRequest), so it identifies a listener."""

@@ -131,7 +131,7 @@ def test_create_external_docker_with_seeded_listener(api):
         "slash/name",
         "my_deployment",  # the official example's name: underscores are refused (CLI, live experiment)
         "Agent",  # lowercase only (vendor CLI normalize_name)
-        "1agent",  # starts with a letter (live experiment)
+        "1agent",  # starts with a letter: the emulator's stricter rule (evidence: the live experiment only)
         "agent-",  # DNS label: ends with a letter or digit
         "dotted.name",
     ],
