@@ -331,3 +331,45 @@ def test_what_a_user_reads_for_bad_input(inputs: dict[str, Any], messages: list[
 def test_a_cpu_within_rounding_error_of_one_decimal_passes() -> None:
     model, failures = validate(with_path(docker_inputs(), "source_config.resource_spec.cpu", 0.30000000000000004))
     assert failures == [] and model is not None
+
+
+def test_the_wait_options_become_the_waiter_s_polling() -> None:
+    from pulumi_langsmith.core.waiter import Polling
+    from pulumi_langsmith.deployment.model import WaitOptions
+
+    assert WaitOptions(timeout_seconds=5, poll_min_seconds=0.1, poll_max_seconds=2).polling() == Polling(5, 0.1, 2)
+    assert WaitOptions().polling() == Polling()
+
+
+def test_the_field_table_s_groups_and_defaults() -> None:
+    from pulumi_langsmith.core.schema import Change
+    from pulumi_langsmith.deployment import fields
+
+    assert fields.paths(Change.PATCH) == ("display_name", "source_config.build_on_push", "source_config.custom_url")
+    assert fields.paths(Change.REPLACE)[:2] == ("name", "source")
+    assert fields.create_defaults("github") == {
+        "source_config.deployment_type": "prod",
+        "source_config.build_on_push": False,
+    }
+    assert fields.create_defaults("external_docker") == {"source_config.resource_spec": {}}
+    assert fields.create_defaults("internal_source") == {"source_config.deployment_type": "prod"}
+
+
+def test_a_rule_across_keys_names_the_object_it_is_about() -> None:
+    _, failures = validate(with_path(docker_inputs(), "source_config.resource_spec.min_scale", 5))
+    assert failures == [("source_config.resource_spec", "min_scale (5) must not exceed max_scale (2)")]
+
+
+def test_every_failure_past_an_unknown_one_is_still_reported() -> None:
+    inputs = with_path(github_inputs(), "source_config.build_on_push", UNKNOWN)  # a bool: an error, dropped
+    inputs = with_path(inputs, "source_config.repo_url", "not a url")
+    inputs["display_name"] = ""
+    _, failures = validate(inputs)
+    assert [p for p, _ in failures] == ["source_config.repo_url", "display_name"]
+
+
+def test_a_declared_null_is_not_echoed_into_state() -> None:
+    from pulumi_langsmith.deployment.model import load
+
+    raw = with_path(github_inputs(), "source_config.custom_url", None)
+    assert "custom_url" not in load(raw).to_inputs()["source_config"]

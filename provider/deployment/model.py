@@ -339,11 +339,12 @@ def apply_defaults(inputs: dict[str, Any], filled: list[str] | None = None) -> d
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as the property path users write: `secret_references[0].name`."""
     parts: list[str] = []
     for p in loc:
-        if isinstance(p, int):
-            parts[-1:] = [f"{parts[-1]}[{p}]"] if parts else [f"[{p}]"]
-        elif p not in ("function-after[_pairs()]",):
+        if isinstance(p, int) and parts:
+            parts[-1] = f"{parts[-1]}[{p}]"
+        else:
             parts.append(str(p))
     return ".".join(parts)
 
@@ -358,17 +359,12 @@ def validate(raw: dict[str, Any]) -> tuple[DeploymentInputs | None, list[tuple[s
         model = DeploymentInputs.model_validate(raw)
     except ValidationError as exc:
         failures: list[tuple[str, str]] = []
-        for err in exc.errors(include_url=False, include_input=False):
+        for err in exc.errors():
             loc = tuple(err["loc"])
             if unknown_at(raw, loc):
                 continue
-            prop = _loc(loc) or "(inputs)"
-            msg = err["msg"]
-            if err["type"] == "extra_forbidden":
-                msg = "is not a known property"
-            failures.append((prop, msg))
-        if not failures and not is_unknown(raw):
-            failures.append(("(inputs)", "invalid inputs"))
+            msg = "is not a known property" if err["type"] == "extra_forbidden" else err["msg"]
+            failures.append((_loc(loc), msg))
         return None, failures
     failures = [(p, r) for p, r in rule_failures(model) if not unknown_at(raw, tuple(p.split(".")))]
     return (None if failures else model), failures
@@ -456,7 +452,7 @@ def load(raw: Mapping[str, Any]) -> Props:
         unknown.add("source")
     apply_defaults(values)
     try:
-        model = DeploymentInputs.model_validate(values, strict=False)
+        model = DeploymentInputs.model_validate(values)
     except ValidationError as exc:
         where = ", ".join(sorted({_loc(tuple(e["loc"])) for e in exc.errors(include_url=False)}))
         raise PropsError(f"the stored or planned values of {where} cannot be read") from None
