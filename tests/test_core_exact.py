@@ -116,7 +116,7 @@ def test_the_source_dir_revision_body_whole() -> None:
             {"name": SOURCE_HASH_ENV, "value": HASH},
         ],
     }
-    with pytest.raises(ValueError, match="uploaded archive"):
+    with pytest.raises(ValueError, match=r"^a source_dir revision needs its uploaded archive$"):
         changes.revision_body(typed(source_dir_inputs()), {"secrets": []})
 
 
@@ -373,3 +373,56 @@ def test_a_declared_null_is_not_echoed_into_state() -> None:
 
     raw = with_path(github_inputs(), "source_config.custom_url", None)
     assert "custom_url" not in load(raw).to_inputs()["source_config"]
+
+
+def test_a_rollout_in_flight_is_resumed_only_when_it_carries_the_declared_code_and_sizing() -> None:
+    d = typed(source_dir_inputs())
+    server = {"source_revision_config": {"langgraph_config_path": "langgraph.json"}, "secrets": []}
+    assert not changes.revision_matches(d, server)  # no code uploaded yet
+    with_code = {**server, "secrets": [{"name": SOURCE_HASH_ENV, "value": HASH}]}
+    assert changes.revision_matches(d, with_code)
+    assert not changes.revision_matches(typed(source_dir_inputs(source_hash="b" * 64)), with_code)
+    github = {**github_inputs()["source_revision_config"]}
+    assert changes.revision_matches(  # a hash on a github deployment's env means nothing
+        typed({k: v for k, v in github_inputs().items() if k != "secrets"}),
+        {"source_revision_config": github, "secrets": [{"name": SOURCE_HASH_ENV, "value": "c" * 64}]},
+    )
+    docker = docker_inputs()
+    held = {
+        "source_revision_config": docker["source_revision_config"],
+        "secrets": [{"name": k, "value": v} for k, v in docker["secrets"].items()],
+        "source_config": {"resource_spec": {"min_scale": 1, "max_scale": 2, "cpu": 0.5, "memory_mb": 9}},
+    }
+    assert changes.revision_matches(typed(docker), held)
+    held["source_config"]["resource_spec"]["cpu"] = 1.0
+    assert not changes.revision_matches(typed(docker), held)
+
+
+def settled(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The outputs of a deployment whose latest revision of `inputs` is DEPLOYED."""
+    outs = {**copy.deepcopy(inputs), "revision_status": "DEPLOYED"}
+    outs["secrets_hash"] = changes.secrets_hash(inputs["secrets"])
+    return outs
+
+
+def test_a_replacement_sends_nothing_in_place() -> None:
+    inputs = github_inputs()
+    news = with_path(with_path(inputs, "source_config.repo_url", "https://github.com/o/r"), "display_name", "X")
+    news = with_path(news, "source_revision_config.repo_ref", "dev")
+    result = change_set(settled(inputs), news)
+    assert result.replaces == ("source_config.repo_url",) and result.patch == () and result.revision == ()
+
+
+def test_an_unknown_build_command_is_a_revision() -> None:
+    inputs = github_inputs()
+    news = with_path(inputs, "source_config.build_command", UNKNOWN)
+    assert change_set(settled(inputs), news).revision == ("source_config.build_command",)
+
+
+def test_props_that_do_not_decode_name_every_property() -> None:
+    from pulumi_langsmith.deployment.model import PropsError, load
+
+    bad = with_path(with_path(github_inputs(), "source_config.repo_url", 1), "display_name", 2)
+    with pytest.raises(PropsError) as err:
+        load(bad)
+    assert str(err.value) == "the stored or planned values of display_name, source_config.repo_url cannot be read"

@@ -51,7 +51,7 @@ def secrets_hash(secrets: Mapping[str, str] | None) -> str | None:
     """SHA-256 of the sorted JSON map: lets refresh see remote changes without storing values."""
     if secrets is None:
         return None
-    canonical = json.dumps(dict(sorted(secrets.items())), separators=(",", ":"), sort_keys=True)
+    canonical = json.dumps(dict(sorted(secrets.items())), separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -161,7 +161,7 @@ def ownership_tag(d: DeploymentInputs) -> str | None:
     (whatever its autoname), and a replacement never mistakes the deployment it replaces for its own."""
     if not d.owner:
         return None
-    keyed = [d.owner] + [json.dumps(value_at(d, p), sort_keys=True) for p in fields.REPLACE_BEHIND_NAME]
+    keyed = [d.owner] + [json.dumps(value_at(d, p)) for p in fields.REPLACE_BEHIND_NAME]  # scalars
     return f"{d.owner}-{hashlib.sha256('|'.join(keyed).encode()).hexdigest()[:8]}"
 
 
@@ -241,7 +241,7 @@ def create_body(d: DeploymentInputs) -> JSON:
     without resource_spec. `secrets` is required by the spec: always sent."""
     sc = _dump(d.source_config)
     for path, default in fields.create_defaults(d.source).items():
-        key = path.split(".", 1)[1]
+        key = fields.BY_PATH[path].key
         if sc.get(key) is None:
             sc[key] = copy.deepcopy(default)
     body: JSON = {
@@ -292,10 +292,7 @@ def revision_body(d: DeploymentInputs, current: Mapping[str, Any], uploaded: Upl
         }
     else:
         body = {"source_revision_config": _dump(d.source_revision_config)}
-    spec = merged_resource_spec(
-        _dump(d.source_config.resource_spec) if d.source_config.resource_spec is not None else None,
-        server_value(current, fields.BY_PATH["source_config.resource_spec"]),
-    )
+    spec = merged_resource_spec(_spec(d), server_value(current, fields.BY_PATH["source_config.resource_spec"]))
     if spec is not None:
         body["source_config"] = {"resource_spec": spec}
     for path in REVISION_SOURCE_CONFIG_PATHS:

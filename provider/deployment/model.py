@@ -447,14 +447,14 @@ def load(raw: Mapping[str, Any]) -> Props:
     values = {k: known[k] for k in INPUT_KEYS if known.get(k) is not None}
     if "name" in unknown:
         values["name"] = UNKNOWN
-    if "source" in unknown or "source" not in values:
+    if "source" not in values:  # not known yet (left out above), or missing
         values["source"] = SOURCES[0]  # a placeholder: `unknown` says the source is not known
         unknown.add("source")
     apply_defaults(values)
     try:
         model = DeploymentInputs.model_validate(values)
     except ValidationError as exc:
-        where = ", ".join(sorted({_loc(tuple(e["loc"])) for e in exc.errors(include_url=False)}))
+        where = ", ".join(sorted({_loc(tuple(e["loc"])) for e in exc.errors()}))
         raise PropsError(f"the stored or planned values of {where} cannot be read") from None
     outputs = DeploymentOutputs.model_validate({k: known.get(k) for k in OUTPUTS if isinstance(known.get(k), str)})
     return Props(model, outputs, frozenset(unknown))
