@@ -426,3 +426,26 @@ def test_props_that_do_not_decode_name_every_property() -> None:
     with pytest.raises(PropsError) as err:
         load(bad)
     assert str(err.value) == "the stored or planned values of display_name, source_config.repo_url cannot be read"
+
+
+def test_a_rule_about_a_name_is_told_at_preview_even_where_the_value_is_not_known() -> None:
+    _, failures = validate(github_inputs(env={"PORT": UNKNOWN}))
+    reason = "is reserved by the LangSmith control plane outside self-hosted (external_docker) deployments"
+    assert failures == [("env.PORT", reason)]
+    model, failures = validate(github_inputs(env={"LOG": UNKNOWN}))
+    assert failures == [] and model is not None
+
+
+def test_an_unmanaged_env_splits_into_nothing() -> None:
+    unmanaged = typed({k: v for k, v in github_inputs().items() if k != "secrets"})
+    assert changes.split_env({"A": "1"}, unmanaged) == (None, None)
+
+
+def test_the_server_s_value_of_a_nested_field() -> None:
+    from pulumi_langsmith.deployment import fields
+
+    ns = fields.BY_PATH["source_config.listener_config.k8s_namespace"]
+    assert changes.server_value({"source_config": {"listener_config": {"k8s_namespace": "x"}}}, ns) == "x"
+    assert changes.server_value({"source_config": {"listener_config": None}}, ns) is None
+    assert changes.server_value(None, fields.BY_PATH["name"]) is None
+    assert changes.server_value({"name": "n"}, fields.BY_PATH["name"]) == "n"

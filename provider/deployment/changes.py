@@ -200,10 +200,10 @@ def _prune(value: Any) -> Any:
 
 
 def _dump(value: Any) -> Any:
-    """A model part as the API takes it: only what was declared, never a null."""
+    """A model part (or a list of them) as the API takes it: only what was declared, never a null."""
     if isinstance(value, list):
         return [_dump(v) for v in value]
-    return value.model_dump(exclude_none=True) if hasattr(value, "model_dump") else value
+    return value.model_dump(exclude_none=True)
 
 
 def env_list(d: DeploymentInputs, current: Mapping[str, Any] | None = None) -> list[JSON] | None:

@@ -366,7 +366,8 @@ def validate(raw: dict[str, Any]) -> tuple[DeploymentInputs | None, list[tuple[s
             msg = "is not a known property" if err["type"] == "extra_forbidden" else err["msg"]
             failures.append((_loc(loc), msg))
         return None, failures
-    failures = [(p, r) for p, r in rule_failures(model) if not unknown_at(raw, tuple(p.split(".")))]
+    # A rule is about names and declared presence, known at preview even where a value is not.
+    failures = rule_failures(model)
     return (None if failures else model), failures
 
 
