@@ -29,7 +29,7 @@ import pytest
 from langsmith_emulator.testing import API_KEY, GITHUB_INTEGRATION_ID, TENANT_ID
 
 from .cli import Project, requires_language_host
-from .harness import VENV, E2EStack, last_seq, mutating_requests
+from .harness import SPEC_API, VENV, E2EStack, last_seq, mutating_requests
 from .reliability_support import (
     REPO_URL,
     ChildUp,
@@ -44,7 +44,14 @@ from .reliability_support import (
     write_specs,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        SPEC_API,
+        reason="how the provider host outlives its engine does not depend on the API shape: "
+        "run once, against the current API (make test's first pass)",
+    ),
+]
 
 MARKER = "LANGSMITH_E2E_RUN"
 BUILD_SECONDS = 4.0  # the kill lands while the provider waits on BUILDING
