@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from langsmith_emulator.testing import API_KEY, TENANT_ID
+
 from .harness import ROOT, VENV
 
 PULUMI = VENV / "bin" / "pulumi"
@@ -132,6 +134,14 @@ class Project:
 
     def login(self) -> Result:
         return self.run("login", f"file://{self.state_dir}")
+
+    def init_stack(self, control_plane_url: str, stack: str = "dev") -> None:
+        """`pulumi login` to the scratch state, `stack init`, and the local control plane's settings."""
+        self.login()
+        self.run("stack", "init", stack)
+        self.run("config", "set", "langsmith:controlPlaneUrl", control_plane_url)
+        self.run("config", "set", "--secret", "langsmith:apiKey", API_KEY)
+        self.run("config", "set", "langsmith:workspaceId", TENANT_ID)
 
     def outputs(self) -> dict[str, Any]:
         return dict(json.loads(self.run("stack", "output", "--json").stdout))

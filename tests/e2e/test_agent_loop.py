@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from langsmith_emulator.agents.build import CACHE_ENV_VAR
-from langsmith_emulator.testing import API_KEY, TENANT_ID, running_emulator
+from langsmith_emulator.testing import running_emulator
 
 from .cli import Project, copy_in_tree, requires_language_host
 from .harness import ROOT, SPEC_API, api
@@ -51,11 +51,7 @@ def test_deploy_call_edit_break_and_destroy_a_real_agent(tmp_path: Path, agent_p
     work = copy_in_tree(ROOT / "examples" / "local-agent", tmp_path / "tree")
     graph = work / "agent" / "graph.py"
     p = Project(work, tmp_path)
-    p.login()
-    p.run("stack", "init", "dev")
-    p.run("config", "set", "langsmith:controlPlaneUrl", agent_plane.url)
-    p.run("config", "set", "--secret", "langsmith:apiKey", API_KEY)
-    p.run("config", "set", "langsmith:workspaceId", TENANT_ID)
+    p.init_stack(agent_plane.url)
 
     up = p.run("up", "--yes", timeout=900)
     out = p.outputs()

@@ -37,7 +37,6 @@ from langsmith_emulator.testing import (
     GITHUB_INTEGRATION_ID,
     GITHUB_REPO_URL,
     LISTENER_ID,
-    TENANT_ID,
     free_port,
     running_emulator,
 )
@@ -65,11 +64,7 @@ class Case:
         return Project(work_dir, self.scratch)
 
     def stack_init(self, p: Project, url: str | None = None, stack: str = "dev") -> None:
-        p.login()
-        p.run("stack", "init", stack)
-        p.run("config", "set", "langsmith:controlPlaneUrl", url or self.cp.url)
-        p.run("config", "set", "--secret", "langsmith:apiKey", API_KEY)
-        p.run("config", "set", "langsmith:workspaceId", TENANT_ID)
+        p.init_stack(url or self.cp.url, stack)
 
 
 # Checks shared by the cases -------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from langsmith_emulator.testing import API_KEY, GITHUB_INTEGRATION_ID, TENANT_ID
+from langsmith_emulator.testing import GITHUB_INTEGRATION_ID
 
 from .cli import Project, requires_language_host
 from .harness import SPEC_API, VENV, E2EStack, last_seq, mutating_requests
@@ -196,11 +196,7 @@ def test_killed_cli_typed(tmp_path: Path, emulator: Any) -> None:
     )
     (wd / "__main__.py").write_text(PROGRAM)
     project = Project(wd, tmp_path)
-    project.login()
-    project.run("stack", "init", "dev")
-    project.run("config", "set", "langsmith:controlPlaneUrl", emulator.url)
-    project.run("config", "set", "--secret", "langsmith:apiKey", API_KEY)
-    project.run("config", "set", "langsmith:workspaceId", TENANT_ID)
+    project.init_stack(emulator.url)
     emulator.settings(build_seconds=BUILD_SECONDS, deploy_seconds=SLOW_DEPLOY_SECONDS)
 
     with open(tmp_path / "up.log", "w") as out:
