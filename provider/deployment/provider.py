@@ -122,8 +122,8 @@ class DeploymentProvider(ConfiguredProvider):
         if not olds or not olds.get("source"):
             return None
         try:
-            return _load(olds)
-        except DeploymentError:
+            return load(with_unknown_sentinel(olds))
+        except PropsError:
             return None
 
     @staticmethod
@@ -380,7 +380,8 @@ class DeploymentProvider(ConfiguredProvider):
     def _visible(seen: Callable[[], str | None], d: DeploymentInputs, dep_id: str) -> str:
         """The new revision of a PATCH whose answer did not name it: read until it shows (the
         answer may have been written before it was), within the wait's polling, else an error."""
-        deadline = time.monotonic() + min(REVISION_VISIBLE_SECONDS, d.wait.timeout_seconds)
+        limit = min(REVISION_VISIBLE_SECONDS, d.wait.timeout_seconds)
+        deadline = time.monotonic() + limit
         while True:
             found = seen()
             if found:
@@ -388,7 +389,7 @@ class DeploymentProvider(ConfiguredProvider):
             if time.monotonic() >= deadline:
                 raise DeploymentError(
                     f"{d.name}: the control plane accepted the revision PATCH of deployment {dep_id} but shows "
-                    f"no new revision after {REVISION_VISIBLE_SECONDS:.0f}s; nothing is reported as rolled out. "
+                    f"no new revision after {limit:g}s; nothing is reported as rolled out. "
                     "Run `pulumi refresh` and `pulumi up` again"
                 )
             time.sleep(d.wait.poll_min_seconds)
