@@ -24,12 +24,13 @@ from .core.config import (
     deployment_dashboard_url,
     resolve_settings,
 )
+from .core.errors import ProviderError
 from .core.values import JSON
 
 T = TypeVar("T")
 
 
-class LookupFailed(pulumi.RunError, LookupError):
+class LookupFailed(pulumi.RunError, ProviderError, LookupError):
     """Nothing matched: the message says what was looked for and where. A `RunError`, so `pulumi up`
     prints the message alone instead of the program's traceback."""
 
@@ -78,6 +79,33 @@ def _summary(deployment: JSON, settings: Settings) -> JSON:
     }
 
 
+def find_deployment(
+    client: ControlPlaneClient, settings: Settings, name: str | None, deployment_id: str | None
+) -> JSON:
+    """A deployment by id (one GET) or by exact name (pages through `name_contains`), summarised."""
+    if deployment_id:
+        return _summary(client.get_deployment(deployment_id), settings)
+    found = client.find_deployment(str(name))
+    if found is None:
+        raise LookupFailed(f"no LangSmith deployment named {name!r} in this workspace ({client.base_url})")
+    return _summary(found, settings)
+
+
+def find_github_integration(client: ControlPlaneClient, url: str) -> JSON:
+    """The first GitHub integration whose repositories include `url`, with that repository."""
+    wanted = _normal_repo_url(url)
+    integrations = client.list_github_integrations()
+    for integration in integrations:
+        for repo in client.list_github_repos(str(integration["id"])):
+            if _normal_repo_url(str(repo.get("url") or "")) == wanted:
+                return {**integration, "repo": repo}
+    names = ", ".join(str(i.get("name")) for i in integrations) or "none"
+    raise LookupFailed(
+        f"no GitHub integration of this workspace can see {url} (integrations searched: {names}). "
+        "Install the LangSmith GitHub app for that repository in the LangSmith UI"
+    )
+
+
 def get_deployment(
     name: pulumi.Input[str] | None = None, deployment_id: pulumi.Input[str] | None = None
 ) -> pulumi.Output[JSON]:
@@ -86,16 +114,7 @@ def get_deployment(
         raise TypeError("get_deployment takes exactly one of name= or deployment_id=")
 
     def find(wanted_name: str | None, wanted_id: str | None) -> pulumi.Output[JSON]:
-        def lookup(client: ControlPlaneClient, settings: Settings) -> JSON:
-            if wanted_id:
-                return _summary(client.get_deployment(wanted_id), settings)
-            found = client.find_deployment(str(wanted_name))
-            if found is None:
-                where = client.base_url
-                raise LookupFailed(f"no LangSmith deployment named {wanted_name!r} in this workspace ({where})")
-            return _summary(found, settings)
-
-        return _run(lookup)
+        return _run(lambda client, settings: find_deployment(client, settings, wanted_name, wanted_id))
 
     return pulumi.Output.all(name, deployment_id).apply(lambda v: find(v[0], v[1]))
 
@@ -120,25 +139,9 @@ def get_github_integration(repo_url: pulumi.Input[str]) -> pulumi.Output[JSON]:
     Returns `{"id", "name", "installation_id", "repo": {...}}`; fails with the integrations searched when
     no integration has access to the repository.
     """
-
-    def find(url: str) -> pulumi.Output[JSON]:
-        wanted = _normal_repo_url(url)
-
-        def lookup(client: ControlPlaneClient, _settings: Settings) -> JSON:
-            integrations = client.list_github_integrations()
-            for integration in integrations:
-                for repo in client.list_github_repos(str(integration["id"])):
-                    if _normal_repo_url(str(repo.get("url") or "")) == wanted:
-                        return {**integration, "repo": repo}
-            names = ", ".join(str(i.get("name")) for i in integrations) or "none"
-            raise LookupFailed(
-                f"no GitHub integration of this workspace can see {url} (integrations searched: {names}). "
-                "Install the LangSmith GitHub app for that repository in the LangSmith UI"
-            )
-
-        return _run(lookup)
-
-    return pulumi.Output.from_input(repo_url).apply(find)
+    return pulumi.Output.from_input(repo_url).apply(
+        lambda url: _run(lambda client, _settings: find_github_integration(client, url))
+    )
 
 
 def _normal_repo_url(url: str) -> str:

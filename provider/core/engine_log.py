@@ -24,7 +24,7 @@ import sys
 import threading
 from typing import Any
 
-from . import host_pool
+from . import host_pool, operation
 
 RPC_METHODS = frozenset({"Check", "Diff", "Create", "Read", "Update", "Delete"})
 LOG_TIMEOUT = 5.0
@@ -42,7 +42,11 @@ def engine_address(argv: list[str]) -> str | None:
 
 
 def current_urn() -> str | None:
-    """The URN of the RPC this thread is serving, from the host's method frame."""
+    """The URN of the call being served: the plugin says it (`operation.URN`); in the dynamic host it
+    is found in the host's method frame."""
+    told = operation.URN.get()
+    if told:
+        return told
     frame = sys._getframe(1)
     while frame is not None:
         if frame.f_code.co_name in RPC_METHODS and frame.f_globals.get("__name__") == "__main__":
@@ -57,7 +61,7 @@ def _stub() -> Any:
     global _engine
     with _lock:
         if _engine is None:
-            address = engine_address(sys.argv) if host_pool.in_provider_host() else None
+            address = engine_address(sys.argv) if host_pool.in_provider_host() or host_pool.in_plugin() else None
             if address is None:
                 return None
             import grpc

@@ -54,13 +54,28 @@ class EngineGone(ProviderError):
         super().__init__(f"the Pulumi engine that started this provider is gone ({reason}); not calling the API")
 
 
+class Cancelled(ProviderError):
+    """Raised instead of a request or a further wait once the engine asked the provider to stop
+    (Ctrl-C: the plugin's `Cancel`): what was sent stays sent, and the next `pulumi up` resumes it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"cancelled ({reason}): stopped waiting; whatever was already sent keeps going on the server, "
+            "and the next `pulumi up` resumes it (no duplicate)"
+        )
+
+
 class Gate:
     """Requests pass while the engine is there; `close()` stops every later one. A request holds a
-    slot from just before it is sent until its answer, so `close()` can wait for those in flight."""
+    slot from just before it is sent until its answer, so `close()` can wait for those in flight.
+    Waits between requests sleep on the gate (`sleep`), so a close ends them at once; the watcher's
+    waits look at it every second (`watcher.Watcher.wait`)."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._in_flight = 0
+        self._closed = threading.Event()
+        self._error: Callable[[str], ProviderError] = EngineGone
         self.reason: str | None = None
 
     def closed(self) -> bool:
@@ -69,7 +84,11 @@ class Gate:
     def check(self) -> None:
         reason = self.reason
         if reason is not None:
-            raise EngineGone(reason)
+            raise self._error(reason)
+
+    def sleep(self, seconds: float) -> None:
+        """`time.sleep`, cut short by `close()` (the caller's next `check()` then raises)."""
+        self._closed.wait(max(0.0, seconds))
 
     @contextlib.contextmanager
     def slot(self) -> Iterator[None]:
@@ -83,10 +102,12 @@ class Gate:
                 self._in_flight -= 1
                 self._cond.notify_all()
 
-    def close(self, reason: str) -> None:
+    def close(self, reason: str, error: Callable[[str], ProviderError] = EngineGone) -> None:
+        """Stop every later request and wake every wait; `error` is what they raise from now on."""
         with self._cond:
             if self.reason is None:
-                self.reason = reason
+                self.reason, self._error = reason, error
+            self._closed.set()
             self._cond.notify_all()
 
     def drain(self, timeout: float) -> bool:
@@ -115,6 +136,17 @@ def check() -> None:
 def request_slot() -> contextlib.AbstractContextManager[None]:
     """Hold this around sending one request (see `Gate.slot`)."""
     return _gate.slot()
+
+
+def sleep(seconds: float) -> None:
+    """The pause between polls: ends early once the gate closes (engine gone, or cancelled)."""
+    _gate.sleep(seconds)
+
+
+def cancel(reason: str = "Ctrl-C") -> None:
+    """The plugin's `Cancel`: no request starts and every wait ends with `Cancelled`, at once; what is
+    in flight finishes (the process is not exited: the engine still collects the results)."""
+    _gate.close(reason, Cancelled)
 
 
 # Is the engine still there? ----------------------------------------------------------------------

@@ -44,7 +44,7 @@ class HealthCheck:
 
     api_key: str
     clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = engine_watch.sleep
     get: Callable[..., requests.Response] = requests.get
 
     def wait(self, url: str, label: str, deadline: float, report: Callable[[str, bool], None]) -> str:

@@ -37,6 +37,20 @@ def in_provider_host() -> bool:
     return getattr(spec, "name", None) == "pulumi.dynamic.__main__" and hasattr(main, "DynamicResourceProviderServicer")
 
 
+_plugin = False
+
+
+def enter_plugin() -> None:
+    """This process is the `langsmith` provider plugin (`pulumi_langsmith.plugin`): progress goes to the
+    engine's Log (the CLI hides a plugin's stderr) and the engine watch runs; no pool needs widening."""
+    global _plugin
+    _plugin = True
+
+
+def in_plugin() -> bool:
+    return _plugin
+
+
 def host_executors() -> list[ThreadPoolExecutor]:
     """The executors of live grpc servers in this process."""
     found: list[ThreadPoolExecutor] = []

@@ -8,10 +8,10 @@ request took effect; only when it did not is the request sent again.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from . import engine_watch
 from .client import APIError, outcome_unknown
 
 T = TypeVar("T")
@@ -21,7 +21,7 @@ ATTEMPTS = 6
 def pause_before_retry(attempt: int) -> None:
     """A server that just failed or dropped a request is likely to do so again right away
     (0.5, 1, 2, 4, 8 s)."""
-    time.sleep(min(8.0, 0.5 * 2**attempt))
+    engine_watch.sleep(min(8.0, 0.5 * 2**attempt))  # a cancel ends the pause
 
 
 def at_most_once(

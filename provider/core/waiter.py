@@ -31,6 +31,7 @@ class Polling:
     timeout: float = 1800.0
     poll_min: float = 0.5
     poll_max: float = 5.0
+    limit: str = "wait.timeout_seconds"  # what set `timeout`, named when it runs out
 
     def interval(self, in_status: float) -> float:
         return min(self.poll_max, max(self.poll_min, in_status / 4))
@@ -48,12 +49,14 @@ class RevisionFailed(ProviderError):
 
 
 class WaitTimeout(ProviderError):
-    def __init__(self, deployment: str, revision_id: str, status: str, waited: float) -> None:
+    def __init__(
+        self, deployment: str, revision_id: str, status: str, waited: float, limit: str = Polling.limit
+    ) -> None:
         self.revision_id = revision_id
         self.status = status
         super().__init__(
             f"{deployment}: revision {revision_id} is still {status} after {waited:.0f}s "
-            "(wait.timeout_seconds). The revision keeps going on the server; `pulumi refresh` then "
+            f"({limit}). The revision keeps going on the server; `pulumi refresh` then "
             "`pulumi up` picks it up again."
         )
 
@@ -65,7 +68,7 @@ class Waiter:
         polling: Polling,
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = engine_watch.sleep,
         report: Callable[[str, bool], None] = progress,
         watcher: Watcher | None = None,
         on_poll: Callable[[str, str], None] | None = None,
@@ -137,7 +140,7 @@ class Waiter:
             if failed(status):
                 raise RevisionFailed(label, revision_id, status, self._log_tail(deployment_id, revision_id, status))
             if now >= deadline:
-                raise WaitTimeout(label, revision_id, status, now - start)
+                raise WaitTimeout(label, revision_id, status, now - start, self._polling.limit)
             if watch:
                 watch.revision_id = revision_id
                 own = self._watcher.own_read_every(self._streams(deployment_id)) if self._watcher else CHECK_EVERY
@@ -209,7 +212,7 @@ class Waiter:
                 raise
             now = self._clock()
             if now >= deadline:
-                raise WaitTimeout(label, "-", f"deployment {status}", now - start)
+                raise WaitTimeout(label, "-", f"deployment {status}", now - start, self._polling.limit)
             if watch:
                 watch.wait(self._watch_interval(now - start), min(deadline, now + CHECK_EVERY))
                 continue

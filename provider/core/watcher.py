@@ -24,6 +24,8 @@ from . import engine_watch
 from .budget import routine
 
 BATCH = 100
+# How often a blocked wait looks whether the gate closed (Ctrl-C, engine gone): a cancel ends it this soon.
+GATE_LOOK = 1.0
 # A wait's own read of its revision, however quiet its deployment looks: catches failures that move
 # nothing in the deployment's summary.
 CHECK_EVERY = 15.0
@@ -141,9 +143,9 @@ class Watcher:
             self._cond.notify_all()
             while watch.news is None:
                 left = until - self._clock()
-                if left <= 0:
+                if left <= 0 or engine_watch.gone():  # gone or cancelled: the waiter's check() raises
                     return QUIET
-                self._cond.wait(left)
+                self._cond.wait(min(left, GATE_LOOK))
             news, watch.news = watch.news, None
             return news
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.schema import Change, Field
+from ..core.schema import Change, Compare, Field
 from ..core.statuses import DEPLOYED, failed
 from ..core.values import JSON
 from ..source_archive import SOURCE_HASH_ENV
@@ -119,6 +119,28 @@ def split_env(held: Mapping[str, str], d: DeploymentInputs) -> tuple[dict[str, s
     return (env if d.env is not None else None), {k: v for k, v in held.items() if k not in env_keys}
 
 
+def declared_from_server(deployment: Mapping[str, Any]) -> JSON:
+    """The inputs that declare exactly what the server holds (`pulumi import`): every field of the
+    table that applies to the deployment's source and has a value there, and its env as `secrets`
+    (the API's name; their values are secrets). A program written from them previews no change."""
+    source = str(deployment.get("source"))
+    out: JSON = {"name": deployment.get("name"), "source": source}
+    for f in fields.FIELDS:
+        if f.change is Change.STATE or f.api or f.path in out or source not in f.sources:
+            continue
+        value = server_value(deployment, f)
+        if value is None or value == {} or f.compare is Compare.HASH:
+            continue
+        node = out
+        for part in f.path.split(".")[:-1]:
+            node = node.setdefault(part, {})
+        node[f.key] = copy.deepcopy(value)
+    held = server_secrets(deployment)
+    if held:
+        out["secrets"] = held
+    return out
+
+
 # Ownership ---------------------------------------------------------------------------------------
 
 #: What `pulumi.get_organization()` answers on a backend without organizations (file, S3, ...).
@@ -144,11 +166,13 @@ def slug(text: str) -> str:
     return s[:48].rstrip("-")
 
 
-def auto_name(prefix: str) -> str:
+def auto_name(prefix: str, seed: bytes | None = None) -> str:
     """Autoname = prefix + a random suffix, as Pulumi's autonaming does. A name is never reused, so
     a stack destroyed and brought up again does not collide with the tracing project the old
-    deployment left behind."""
-    return f"{slug(prefix)}-{secrets_module.token_hex(4)[:7]}"
+    deployment left behind. A provider plugin gets the engine's `random_seed` (the same at preview
+    and at `up`, so both show one name); the caller mixes the replaced name into it."""
+    suffix = hashlib.sha256(seed).hexdigest() if seed else secrets_module.token_hex(4)
+    return f"{slug(prefix)}-{suffix[:7]}"
 
 
 def is_auto_named(d: DeploymentInputs) -> bool:

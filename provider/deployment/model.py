@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..core import operation
 from ..core.values import K8S_NAME_RE, UNKNOWN, UUID_RE, is_unknown, unknown_at
 from ..core.waiter import Polling
 from ..source_archive import SOURCE_HASH_ENV
@@ -239,6 +240,11 @@ class WaitOptions(_Strict):
     health_check: bool = True
 
     def polling(self) -> Polling:
+        """The wait's schedule; a `customTimeouts` value the engine sent with this call (a provider
+        plugin gets it) bounds the wait instead of `timeout_seconds`."""
+        told = operation.timeout()
+        if told is not None:
+            return Polling(told, self.poll_min_seconds, self.poll_max_seconds, "customTimeouts")
         return Polling(timeout=self.timeout_seconds, poll_min=self.poll_min_seconds, poll_max=self.poll_max_seconds)
 
     @model_validator(mode="after")

@@ -69,7 +69,7 @@ def _waiter(client: ControlPlaneClient, d: DeploymentInputs, dep_id: str) -> Wai
 
 def _deadline(d: DeploymentInputs) -> float:
     """The wait's deadline, shared by the rollout and the health check after it."""
-    return time.monotonic() + d.wait.timeout_seconds
+    return time.monotonic() + d.wait.polling().timeout
 
 
 def _archive(d: DeploymentInputs) -> SourceArchive | None:
@@ -88,6 +88,10 @@ class DeploymentProvider(ConfiguredProvider):
     # check / diff ------------------------------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        return self.checked(_olds, news)
+
+    def checked(self, _olds: Mapping[str, Any], news: Mapping[str, Any], seed: bytes | None = None) -> CheckResult:
+        """`check`, with the engine's `random_seed` for the autoname when the host has one (the plugin)."""
         inputs = {k: with_unknown_sentinel(v) for k, v in news.items() if k != "__provider"}
         old = self._previous(_olds)
         failures: list[CheckFailure] = []
@@ -100,7 +104,8 @@ class DeploymentProvider(ConfiguredProvider):
         if not inputs.get("name") and inputs.get("name_prefix"):
             # Keep the autoname across updates; pick a new one when the deployment gets replaced.
             keep = old.inputs.name if old is not None and not self._replaced(old, inputs) else None
-            inputs["name"] = keep or changes.auto_name(str(inputs["name_prefix"]))
+            replaced = (old.inputs.name if old is not None else "").encode()
+            inputs["name"] = keep or changes.auto_name(str(inputs["name_prefix"]), seed and seed + replaced)
         filled: list[str] = []
         apply_defaults(inputs, filled)
         model, problems = validate(inputs)
@@ -151,9 +156,14 @@ class DeploymentProvider(ConfiguredProvider):
         ]
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        change = changes.change_set(_load(olds), _load(news))
+        change = self.change_set(olds, news)
         replaces = sorted({path.split(".")[0] for path in change.replaces})
         return DiffResult(changes=change.changes, replaces=replaces, delete_before_replace=change.delete_before_replace)
+
+    @staticmethod
+    def change_set(olds: Mapping[str, Any], news: Mapping[str, Any]) -> changes.ChangeSet:
+        """What `up` does with these previous outputs and new inputs (the plugin names each path)."""
+        return changes.change_set(_load(olds), _load(news))
 
     # create ------------------------------------------------------------------------------------
 
@@ -380,7 +390,7 @@ class DeploymentProvider(ConfiguredProvider):
     def _visible(seen: Callable[[], str | None], d: DeploymentInputs, dep_id: str) -> str:
         """The new revision of a PATCH whose answer did not name it: read until it shows (the
         answer may have been written before it was), within the wait's polling, else an error."""
-        limit = min(REVISION_VISIBLE_SECONDS, d.wait.timeout_seconds)
+        limit = min(REVISION_VISIBLE_SECONDS, d.wait.polling().timeout)
         deadline = time.monotonic() + limit
         while True:
             found = seen()
@@ -443,14 +453,7 @@ class DeploymentProvider(ConfiguredProvider):
             raise
         if deployment.get("status") in DELETING:
             return ReadResult(None, {})
-        revision = None
-        latest = deployment.get("latest_revision_id")
-        if latest and latest != deployment.get("active_revision_id"):
-            try:
-                revision = client.get_revision(id_, str(latest))
-            except APIError as exc:  # pruned while its deployment exists: status unknown, not an error
-                if not not_found(exc):
-                    raise
+        revision = self._revision_of(client, deployment)
         if external:
             outs = self._server_outputs(deployment, revision, self._dashboard(), None)
             outs.update({k: deployment.get(k) for k in ("name", "source", "source_config", "source_revision_config")})
@@ -462,6 +465,40 @@ class DeploymentProvider(ConfiguredProvider):
         # Inputs mirrored too (ReadResult.inputs, pulumi #13839): the preview after a refresh then
         # shows which declared value `up` puts back, not a bare "update".
         return ReadResult(id_, outs, {k: outs[k] for k in changes.INPUT_KEYS if outs.get(k) is not None})
+
+    def imported(self, id_: str) -> ReadResult:
+        """`pulumi import` (a provider plugin): the deployment with inputs that declare what the server
+        holds (`changes.declared_from_server`), so the program written from them previews no change."""
+        client = self.client()
+        try:
+            deployment = client.get_deployment(id_)
+        except APIError as exc:
+            if not_found(exc):
+                raise DeploymentError(f"import: no deployment {id_} in this workspace ({client.base_url})") from None
+            raise
+        if deployment.get("status") in DELETING:
+            raise DeploymentError(f"import: deployment {id_} is being deleted")
+        raw = apply_defaults(changes.declared_from_server(deployment))
+        model, problems = validate(raw)
+        if model is None:
+            said = "; ".join(f"{p}: {r}" for p, r in problems)
+            raise DeploymentError(f"import: deployment {id_} holds values this provider cannot manage ({said})")
+        outs = self._outputs(model, deployment, self._revision_of(client, deployment), self._dashboard())
+        return ReadResult(id_, outs, _inputs(model))
+
+    @staticmethod
+    def _revision_of(client: ControlPlaneClient, deployment: JSON) -> JSON | None:
+        """The latest revision when it is not the active one (its status is an output); None when
+        it is active, or pruned while its deployment exists (status unknown, not an error)."""
+        latest = deployment.get("latest_revision_id")
+        if not latest or latest == deployment.get("active_revision_id"):
+            return None
+        try:
+            return client.get_revision(str(deployment["id"]), str(latest))
+        except APIError as exc:
+            if not not_found(exc):
+                raise
+        return None
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         client = self.client()

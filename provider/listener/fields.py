@@ -28,3 +28,14 @@ OUTPUTS = (
 
 def paths(change: Change) -> tuple[str, ...]:
     return tuple(f.path for f in FIELDS if f.change is change)
+
+
+#: What each output is (the schema, the generated SDKs and docs/resources/listener.md show it).
+OUTPUT_DOCS: dict[str, str] = {
+    "listener_id": "The listener's UUID (also the resource's id); a self-hosted Deployment's `listener_id`.",
+    "compute_type": "The compute type the control plane registered (`k8s`).",
+    "server_k8s_namespaces": "The namespaces the control plane holds for the listener.",
+    "server_version": "The listener version the control plane holds.",
+    "created_at": "When the listener was created (server time).",
+    "updated_at": "When the listener last changed (server time).",
+}

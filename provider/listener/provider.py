@@ -17,6 +17,7 @@ from ..core.base import ConfiguredProvider
 from ..core.client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
 from ..core.errors import ProviderError
 from ..core.progress import progress
+from ..core.schema import Change
 from ..core.values import JSON, unknown_at, with_unknown_sentinel
 from .fields import FIELDS
 from .model import LISTENER_OUTPUTS, ListenerInputs, listener_changes, patch_body
@@ -105,6 +106,19 @@ class ListenerProvider(ConfiguredProvider):
         for f in FIELDS:
             if f.drift and props.get(f.path) is not None:
                 outs[f.path] = _at(listener, f.api_path)
+        return ReadResult(id_, outs, _declared(outs))
+
+    def imported(self, id_: str) -> ReadResult:
+        """`pulumi import` (a provider plugin): inputs that declare what the server holds."""
+        client = self.client()
+        try:
+            listener = client.get_listener(id_)
+        except APIError as exc:
+            if not_found(exc):
+                raise ListenerError(f"import: no listener {id_} in this workspace ({client.base_url})") from None
+            raise
+        held = {f.path: _at(listener, f.api_path) for f in FIELDS if f.change is not Change.STATE}
+        outs = _outputs({k: v for k, v in held.items() if v is not None}, listener)
         return ReadResult(id_, outs, _declared(outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:

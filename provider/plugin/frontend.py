@@ -1,0 +1,289 @@
+"""The provider plugin's RPCs, each a translation around the dynamic providers' own methods.
+
+How values arrive and leave is the only thing that differs from the dynamic host (`convert`); the
+checks, requests, waits and outputs are `DeploymentProvider`'s and `ListenerProvider`'s. What a
+plugin adds:
+- `check` does what the Python `Deployment` constructor does in the program: the ownership id from
+  the URN, the autoname prefix, and the `source_dir` archive's hash (the plugin runs in the
+  program's directory, so a relative `sourceDir` means what the user sees);
+- `diff` names every changed property and whether it replaces (`replaceOnChanges` works on them);
+- `create`/`update` answer a preview without a request, and run under the call's `customTimeouts`;
+- `read` of a bare id is `pulumi import`: inputs that declare what the server holds;
+- `cancel` (Ctrl-C) ends every wait at once (`engine_watch.cancel`);
+- lookups are invokes (`functions`).
+Blocking work runs on a pool of its own: the event loop's default pool has 6 threads on 2 cores, and
+a wait holds one for minutes (the same reason `core/host_pool.py` widens the dynamic host's).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import os
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+from typing import Any, TypeVar
+
+from pulumi.provider.experimental.provider import (
+    CheckFailure,
+    CheckRequest,
+    CheckResponse,
+    ConfigureRequest,
+    ConfigureResponse,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    DiffResponse,
+    GetSchemaRequest,
+    GetSchemaResponse,
+    InvokeRequest,
+    InvokeResponse,
+    PropertyDiff,
+    PropertyDiffKind,
+    Provider,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+    UpdateResponse,
+)
+
+from ..core import engine_watch, operation
+from ..core.host_pool import DEFAULT_WORKERS, ENV_WORKERS
+from ..core.values import UNKNOWN
+from ..deployment import changes, fields
+from ..deployment.provider import DeploymentProvider
+from ..deployment.resource import SourceDirInvalid, source_dir_inputs
+from ..listener.model import listener_changes
+from ..listener.provider import ListenerProvider
+from . import functions, schema
+from .convert import Path, to_plain, to_property_values
+from .resources import DEPLOYMENT, KINDS, LISTENER, Kind
+from .shapes import camel, camel_path
+
+T = TypeVar("T")
+
+#: Outputs an update that rolls out a revision changes (unknown in its preview).
+_ROLLOUT_OUTPUTS = ("latest_revision_id", "active_revision_id", "revision_status", "status", "updated_at", "health")
+#: Inputs the engine must not take from a program: `check` computes them.
+_SET_BY_CHECK = (*fields.INTERNAL_INPUTS, *DEPLOYMENT.computed)
+
+
+def urn_parts(urn: str) -> tuple[str, str, str]:
+    """(project, stack, resource name) of `urn:pulumi:<stack>::<project>::<type>::<name>`."""
+    parts = urn.split("::")
+    return parts[1], parts[0].rsplit(":", 1)[-1], parts[-1]
+
+
+class LangSmithProvider(Provider):
+    """`langsmith:index:Deployment`, `langsmith:index:Listener` and the lookup functions."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        size = workers or int(os.environ.get(ENV_WORKERS, DEFAULT_WORKERS))
+        self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="langsmith")
+        self.deployments = DeploymentProvider()
+        self.listeners = ListenerProvider()
+        self._impl: dict[str, DeploymentProvider | ListenerProvider] = {
+            DEPLOYMENT.token: self.deployments,
+            LISTENER.token: self.listeners,
+        }
+
+    async def _run(self, urn: str | None, timeout: float | None, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` on the pool, as the call of `urn` bounded by `timeout` (`core.operation`)."""
+
+        def call() -> T:
+            with operation.serving(urn, timeout):
+                return fn(*args)
+
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, contextvars.copy_context().run, call)
+
+    def _kind(self, token: str) -> Kind:
+        kind = KINDS.get(token)
+        if kind is None:
+            raise NotImplementedError(f"unknown resource type {token}")
+        return kind
+
+    # configure ---------------------------------------------------------------------------------
+
+    async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
+        config: dict[str, str] = {}
+        for key, value in request.args.items():  # stack config `langsmith:*`, or a Provider's args
+            plain = value.value
+            if isinstance(plain, float):
+                plain = str(int(plain)) if plain.is_integer() else str(plain)
+            if isinstance(plain, str) and plain and plain != UNKNOWN:
+                config[f"langsmith:{key}"] = plain
+        settings = SimpleNamespace(config=config)
+        self.deployments.configure(settings)  # type: ignore[arg-type]
+        self.listeners.configure(settings)  # type: ignore[arg-type]
+        return ConfigureResponse(accept_secrets=True, supports_preview=True, accept_resources=False)
+
+    # check / diff ------------------------------------------------------------------------------
+
+    async def check(self, request: CheckRequest) -> CheckResponse:
+        kind = self._kind(request.type)
+        secret: set[Path] = set()
+        olds = to_plain(request.old_inputs, kind.shape)
+        news = to_plain(request.new_inputs, kind.shape, secret)
+        failures: list[tuple[str, str]] = []
+        if kind is DEPLOYMENT:
+            failures += self._program_side(request.urn, news)
+            result = await self._run(request.urn, None, self.deployments.checked, olds, news, request.random_seed)
+        else:
+            result = await self._run(request.urn, None, self.listeners.check, olds, news)
+        failures += [(f.property or "", f.reason or "") for f in result.failures or []]
+        inputs = to_property_values(result.inputs or {}, kind.shape, secret, kind.always_secret)
+        return CheckResponse(
+            inputs=inputs,
+            failures=[CheckFailure(_property(kind, p), r) for p, r in failures],
+        )
+
+    @staticmethod
+    def _program_side(urn: str, news: dict[str, Any]) -> list[tuple[str, str]]:
+        """What the Python `Deployment` constructor does in a program, here for every language."""
+        project, stack, name = urn_parts(urn)
+        for key in _SET_BY_CHECK:
+            news.pop(key, None)
+        news["owner"] = changes.ownership_id(project, stack, name)
+        if news.get("name") is None:
+            news["name_prefix"] = name
+        if "source_dir" not in news and news.get("source") != fields.INTERNAL_SOURCE:
+            return []
+        if news.get("source_dir") == UNKNOWN:
+            news["source_hash"] = UNKNOWN  # known at `up`; checked then
+            return []
+        try:
+            news.update(source_dir_inputs({"source": fields.INTERNAL_SOURCE, **news}))
+        except SourceDirInvalid as exc:
+            message = str(exc)
+            prop, _, reason = message.partition(": ")
+            return (
+                [(prop, reason)]
+                if prop in ("source_dir", "source_revision_config.langgraph_config_path")
+                else [("source_dir", message)]
+            )
+        return []
+
+    async def diff(self, request: DiffRequest) -> DiffResponse:
+        kind = self._kind(request.type)
+        olds = to_plain(request.old_state, kind.shape)
+        news = to_plain(request.new_inputs, kind.shape)
+        if kind is LISTENER:
+            replaces, updates = listener_changes(olds, news)
+            detailed = {p: _kind_of(olds, news, p, True) for p in replaces}
+            detailed.update({p: _kind_of(olds, news, p, False) for p in updates})
+            return _diff(kind, bool(replaces or updates), replaces, detailed, False)
+        cs = await self._run(request.urn, None, self.deployments.change_set, olds, news)
+        detailed = {p: _kind_of(olds, news, p, True) for p in cs.replaces}
+        for p in (*cs.patch, *cs.revision, *cs.local):
+            if p == "revision_status":  # a rollout an earlier run left unfinished: no input changed
+                detailed[p] = PropertyDiff(PropertyDiffKind.UPDATE, input_diff=False)
+            else:
+                detailed[p] = _kind_of(olds, news, p, False)
+        return _diff(kind, cs.changes, cs.replaces, detailed, cs.delete_before_replace)
+
+    # create / update / read / delete -------------------------------------------------------------
+
+    async def create(self, request: CreateRequest) -> CreateResponse:
+        kind = self._kind(request.type)
+        secret: set[Path] = set()
+        props = to_plain(request.properties, kind.shape, secret)
+        if request.preview:
+            outs = {**props, **dict.fromkeys(kind.outputs, UNKNOWN)}
+            return CreateResponse(None, to_property_values(outs, kind.shape, secret, kind.always_secret))
+        impl = self._impl[kind.token]
+        result = await self._run(request.urn, request.timeout, impl.create, props)
+        return CreateResponse(result.id, to_property_values(result.outs or {}, kind.shape, secret, kind.always_secret))
+
+    async def update(self, request: UpdateRequest) -> UpdateResponse:
+        kind = self._kind(request.type)
+        secret: set[Path] = set()
+        olds = to_plain(request.olds, kind.shape, secret)
+        news = to_plain(request.news, kind.shape, secret)
+        if request.preview:
+            outs = {**{k: olds.get(k) for k in kind.outputs}, **news}
+            if kind is DEPLOYMENT:
+                cs = await self._run(request.urn, None, self.deployments.change_set, olds, news)
+                moving = _ROLLOUT_OUTPUTS if cs.revision else ("updated_at",) if cs.patch else ()
+                outs.update(dict.fromkeys(moving, UNKNOWN))
+            return UpdateResponse(to_property_values(outs, kind.shape, secret, kind.always_secret))
+        impl = self._impl[kind.token]
+        result = await self._run(request.urn, request.timeout, impl.update, request.resource_id, olds, news)
+        return UpdateResponse(to_property_values(result.outs or {}, kind.shape, secret, kind.always_secret))
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        kind = self._kind(request.type)
+        impl = self._impl[kind.token]
+        secret: set[Path] = set()
+        props = to_plain(request.properties, kind.shape, secret)
+        to_plain(request.inputs, kind.shape, secret)
+        if not props:  # `pulumi import`, or `Deployment.get`: only the id is known
+            result = await self._run(request.urn, None, impl.imported, request.resource_id)
+        else:
+            result = await self._run(request.urn, None, impl.read, request.resource_id, props)
+        if result.id is None:  # gone: refresh drops it from state
+            return ReadResponse(None, {}, {})
+        outs = to_property_values(result.outs or {}, kind.shape, secret, kind.always_secret)
+        inputs = {k: v for k, v in (result.inputs or {}).items() if k in kind.inputs}
+        return ReadResponse(result.id, outs, to_property_values(inputs, kind.shape, secret, kind.always_secret))
+
+    async def delete(self, request: DeleteRequest) -> None:
+        kind = self._kind(request.type)
+        props = to_plain(request.properties, kind.shape)
+        await self._run(request.urn, request.timeout, self._impl[kind.token].delete, request.resource_id, props)
+
+    # functions, schema, cancel -------------------------------------------------------------------
+
+    async def invoke(self, request: InvokeRequest) -> InvokeResponse:
+        fn = functions.FUNCTIONS.get(request.tok)
+        if fn is None:
+            raise NotImplementedError(f"unknown function {request.tok}")
+        args = {k: v.value for k, v in request.args.items()}
+        return InvokeResponse(return_value=await self._run(None, None, fn.call, self.deployments, args))
+
+    async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
+        return GetSchemaResponse(json.dumps(schema.build()))
+
+    async def cancel(self) -> None:
+        """Ctrl-C: every wait ends now with a clear message; requests in flight finish."""
+        engine_watch.cancel("Ctrl-C: the engine cancelled the operation")
+
+
+def _property(kind: Kind, path: str) -> str:
+    """A check failure's property as the program names it; `provider` is about the configuration."""
+    return "" if path in ("", "provider") else camel_path(kind.shape, path)
+
+
+def _value(plain: Mapping[str, Any], path: str) -> Any:
+    node: Any = plain
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node
+
+
+def _kind_of(olds: Mapping[str, Any], news: Mapping[str, Any], path: str, replace: bool) -> PropertyDiff:
+    """ADD, DELETE or UPDATE (and their _REPLACE forms) by whether each side holds a value."""
+    old, new = _value(olds, path), _value(news, path)
+    if old is None and new is not None:
+        kind = PropertyDiffKind.ADD_REPLACE if replace else PropertyDiffKind.ADD
+    elif new is None and old is not None:
+        kind = PropertyDiffKind.DELETE_REPLACE if replace else PropertyDiffKind.DELETE
+    else:
+        kind = PropertyDiffKind.UPDATE_REPLACE if replace else PropertyDiffKind.UPDATE
+    return PropertyDiff(kind, input_diff=True)
+
+
+def _diff(
+    kind: Kind, changed: bool, replaces: tuple[str, ...], detailed: dict[str, PropertyDiff], dbr: bool
+) -> DiffResponse:
+    named = {camel_path(kind.shape, p): d for p, d in detailed.items()}
+    return DiffResponse(
+        changes=changed,
+        replaces=sorted({camel(p.split(".")[0]) for p in replaces}),
+        delete_before_replace=dbr,
+        diffs=sorted({p.split(".")[0].split("[")[0] for p in named}),
+        detailed_diff=named,
+    )

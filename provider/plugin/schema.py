@@ -1,0 +1,272 @@
+"""The `langsmith` package schema and the reference pages, generated from the field tables.
+
+`pulumi package get-schema plugin/` prints `build()` (the plugin's GetSchema); `plugin/schema.json`
+and `docs/resources/*.md` are written by `python -m pulumi_langsmith.plugin.schema --write`, and
+`tests/test_plugin_schema.py` fails when either differs from what this module generates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from importlib import metadata
+from pathlib import Path
+
+from ..core.config import CONFIG_API_KEY, CONFIG_MAX_RPS, CONFIG_URL, CONFIG_WORKSPACE_ID
+from ..core.schema import Change, Field
+from ..core.values import JSON
+from ..deployment import fields as deployment_fields
+from ..listener import fields as listener_fields
+from .functions import FUNCTIONS
+from .resources import DEPLOYMENT, KINDS, LISTENER, PACKAGE, Kind
+from .shapes import ListOf, MapOf, Obj, Shape, camel
+
+DISTRIBUTION = "langsmith-deployment-pulumi"
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Properties outside the field tables (the wait's settings, the sizing keys): what they are.
+EXTRA_DOCS: dict[str, str] = {
+    "wait": "How create and update wait for DEPLOYED and health (stored in state only).",
+    "wait.enabled": "Wait until the new revision is DEPLOYED (default true).",
+    "wait.timeout_seconds": "How long a wait may take (default 1800); a `customTimeouts` value bounds it instead.",
+    "wait.poll_min_seconds": "The shortest pause between polls (default 0.5).",
+    "wait.poll_max_seconds": "The longest pause between polls (default 5).",
+    "wait.stream_logs": "Show the revision's new log lines while waiting (default true).",
+    "wait.health_check": "After DEPLOYED, wait until `GET {url}/ok` answers 200 (default true).",
+    "source_config.resource_spec": "Self-hosted sizing; only the keys you set are managed, the server fills in "
+    "the rest.",
+    "secret_references": "Kubernetes secrets mounted as env vars (external_docker).",
+    "source_config.listener_config": "Where a self-hosted deployment runs: its Kubernetes namespace.",
+}
+
+
+def version() -> str:
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree without install
+        return "0.1.0"
+
+
+def _field_doc(table: tuple[Field, ...], path: str) -> str:
+    for f in table:
+        if f.path == path:
+            effect = {
+                Change.REPLACE: "Changing it replaces the resource",
+                Change.PATCH: "Changing it updates it in place (no new revision)",
+                Change.REVISION: "Changing it rolls out a new revision, awaited until DEPLOYED",
+                Change.STATE: "Stored in state only",
+            }[f.change]
+            applies = "" if len(f.sources) == 3 else f" Applies to source {' or '.join(sorted(f.sources))}."
+            return f"{effect} ({f.why}).{applies}"
+    return EXTRA_DOCS.get(path, "")
+
+
+def _table(kind: Kind) -> tuple[Field, ...]:
+    return deployment_fields.FIELDS if kind is DEPLOYMENT else listener_fields.FIELDS
+
+
+def _spec(shape: Shape, types: dict[str, JSON], kind: Kind, path: str) -> JSON:
+    if isinstance(shape, Obj):
+        token = f"{PACKAGE}:index:{shape.name}"
+        if token not in types:
+            types[token] = {}  # placeholder first: a type may refer to itself
+            types[token] = {
+                "type": "object",
+                "description": shape.doc or _field_doc(_table(kind), path),
+                "properties": _properties(shape, types, kind, path, tuple(shape.fields)),
+            }
+        return {"$ref": f"#/types/{token}"}
+    if isinstance(shape, MapOf):
+        return {"type": "object", "additionalProperties": _spec(shape.value, types, kind, path)}
+    if isinstance(shape, ListOf):
+        return {"type": "array", "items": _spec(shape.item, types, kind, path)}
+    if shape.kind == "any":
+        return {"$ref": "pulumi.json#/Any"}
+    spec: JSON = {"type": shape.kind}
+    if shape.enum:
+        spec["description"] = f"One of: {', '.join(shape.enum)}."
+    return spec
+
+
+def _properties(shape: Obj, types: dict[str, JSON], kind: Kind, prefix: str, keys: tuple[str, ...]) -> JSON:
+    out: JSON = {}
+    for key in keys:
+        name, child = shape.fields[key]
+        path = f"{prefix}.{key}" if prefix else key
+        spec = dict(_spec(child, types, kind, path))
+        doc = kind.output_docs.get(key, "") if not prefix else ""
+        doc = doc or _field_doc(_table(kind), path)
+        if doc:
+            spec["description"] = " ".join(p for p in (spec.get("description"), doc) if p)
+        if path in kind.always_secret or any(f.path == path and f.secret for f in _table(kind)):
+            spec["secret"] = True
+        out[name] = spec
+    return out
+
+
+_CONFIG: dict[str, JSON] = {
+    CONFIG_API_KEY: {
+        "type": "string",
+        "secret": True,
+        "description": "The LangSmith API key (else LANGSMITH_API_KEY).",
+    },
+    CONFIG_WORKSPACE_ID: {
+        "type": "string",
+        "description": "The workspace (tenant) UUID, sent as X-Tenant-Id (else LANGSMITH_WORKSPACE_ID).",
+    },
+    CONFIG_URL: {
+        "type": "string",
+        "description": "`us`, `eu`, or the control plane's URL; self-hosted: `https://<host>/api-host` "
+        "(else LANGSMITH_CONTROL_PLANE_URL).",
+    },
+    CONFIG_MAX_RPS: {"type": "number", "description": "The request budget per second; 0 turns it off (default 20)."},
+}
+
+
+def build() -> JSON:
+    """The package schema (https://www.pulumi.com/docs/iac/extending-pulumi/schema/)."""
+    types: dict[str, JSON] = {}
+    resources: JSON = {}
+    for kind in KINDS.values():
+        inputs = _properties(kind.shape, types, kind, "", kind.inputs)
+        everything = (*kind.inputs, *kind.computed, *kind.outputs)
+        resources[kind.token] = {
+            "description": _resource_doc(kind),
+            "inputProperties": inputs,
+            "requiredInputs": [camel(k) for k in kind.inputs if k == "compute_id"],
+            "properties": _properties(kind.shape, types, kind, "", everything),
+            "required": [camel(k) for k in everything if k in ("deployment_id", "listener_id", "name", "compute_id")],
+        }
+    functions = {
+        f.token: {
+            "description": f.description,
+            "inputs": {
+                "type": "object",
+                "properties": {k: {**t, "description": d} for k, (t, d) in f.inputs.items()},
+                "required": list(f.required),
+            },
+            "outputs": {
+                "type": "object",
+                "properties": {k: {**t, "description": d} for k, (t, d) in f.outputs.items()},
+            },
+        }
+        for f in FUNCTIONS.values()
+    }
+    config = {key.split(":", 1)[1]: spec for key, spec in _CONFIG.items()}
+    return {
+        "name": PACKAGE,
+        "displayName": "LangSmith Deployment",
+        "version": version(),
+        "description": "LangSmith Deployment (LangGraph Platform) deployments and listeners, kept live by `pulumi up`.",
+        "keywords": ["pulumi", "langsmith", "langgraph", "kind/native"],
+        "license": "Apache-2.0",
+        "config": {"variables": config},
+        "provider": {"description": "The LangSmith control plane to manage.", "inputProperties": config},
+        "resources": resources,
+        "functions": functions,
+        "types": dict(sorted(types.items())),
+        "language": {"nodejs": {"respectSchemaVersion": True}},
+    }
+
+
+def _resource_doc(kind: Kind) -> str:
+    if kind is LISTENER:
+        return "A self-hosted data plane (a Kubernetes cluster's listener) registered with the control plane."
+    return (
+        "A LangSmith Deployment (LangGraph Platform). Create and every revision-creating update wait until the "
+        "revision is DEPLOYED (and healthy); `customTimeouts` bound the wait, Ctrl-C ends it."
+    )
+
+
+# Reference pages --------------------------------------------------------------------------------
+
+
+def _type_name(spec: JSON) -> str:
+    if "$ref" in spec:
+        ref = str(spec["$ref"])
+        return "any" if ref.endswith("/Any") else ref.rsplit(":", 1)[-1]
+    if spec.get("type") == "array":
+        return f"list of {_type_name(spec['items'])}"
+    if spec.get("type") == "object":
+        return f"map of {_type_name(spec['additionalProperties'])}"
+    return str(spec.get("type"))
+
+
+def _rows(props: JSON, replaces: set[str]) -> list[str]:
+    rows = ["| property | type | description |", "| --- | --- | --- |"]
+    for name, spec in props.items():
+        marks = [m for m, on in (("secret", spec.get("secret")), ("replaces", name in replaces)) if on]
+        label = f"`{name}`" + (f" ({', '.join(marks)})" if marks else "")
+        rows.append(f"| {label} | {_type_name(spec)} | {str(spec.get('description', '')).replace('|', '/')} |")
+    return rows
+
+
+def reference(kind: Kind, schema: JSON) -> str:
+    """`docs/resources/<name>.md`: inputs, outputs and the nested types, from the schema."""
+    res = schema["resources"][kind.token]
+    replaces = {camel(f.path) for f in _table(kind) if f.change is Change.REPLACE and "." not in f.path}
+    outputs = {k: v for k, v in res["properties"].items() if k not in res["inputProperties"]}
+    lines = [
+        f"# {kind.name} (`{kind.token}`)",
+        "",
+        "<!-- Generated by `python -m pulumi_langsmith.plugin.schema --write` from the field table; do not edit. -->",
+        "",
+        res["description"],
+        "",
+        "## Inputs",
+        "",
+        *_rows(res["inputProperties"], replaces),
+        "",
+        "## Outputs",
+        "",
+        "All inputs, and:",
+        "",
+        *_rows(outputs, set()),
+    ]
+    used = sorted(t for t in schema["types"] if f'"#/types/{t}"' in json.dumps(res))
+    seen: set[str] = set()
+    while used:
+        token = used.pop(0)
+        if token in seen:
+            continue
+        seen.add(token)
+        spec = schema["types"][token]
+        lines += [
+            "",
+            f"## {token.rsplit(':', 1)[-1]}",
+            "",
+            spec.get("description", ""),
+            "",
+            *_rows(spec["properties"], set()),
+        ]
+        used += sorted(t for t in schema["types"] if f'"#/types/{t}"' in json.dumps(spec) and t not in seen)
+    return "\n".join(lines) + "\n"
+
+
+def outputs() -> dict[Path, str]:
+    """Every generated file, by path under the repository root."""
+    schema = build()
+    files = {ROOT / "plugin" / "schema.json": json.dumps(schema, indent=2) + "\n"}
+    for kind in KINDS.values():
+        files[ROOT / "docs" / "resources" / f"{kind.name.lower()}.md"] = reference(kind, schema)
+    return files
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Print the langsmith package schema, or write the generated files.")
+    parser.add_argument("--write", action="store_true", help="write plugin/schema.json and docs/resources/*.md")
+    args = parser.parse_args(argv)
+    if not args.write:
+        print(json.dumps(build(), indent=2))
+        return
+    for path, text in outputs().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        print(path.relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()
+
+
+__all__: list[str] = ["build", "main", "outputs", "reference", "version"]
