@@ -20,7 +20,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..core import errors, host_pool
+from ..core import errors, host_pool, operation
 from ..core.base import ConfiguredProvider
 from ..core.client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
 from ..core.config import deployment_dashboard_url
@@ -193,6 +193,14 @@ class DeploymentProvider(ConfiguredProvider):
         if d.adopt_id:
             return self._adopt(client, self._by_adopt_id(client, d), d), False
         existing = self._find(client, d)
+        replaced = operation.REPLACING.get()
+        if existing and replaced and str(existing.get("id")) == replaced:
+            raise DeploymentError(
+                f"{name}: this create replaces deployment {replaced} and would take that same deployment over, "
+                "which the replacement then deletes; nothing was changed. A replacement that changes no field "
+                "behind the name (`--replace`, or replaceOnChanges on an autonamed deployment) needs "
+                "deleteBeforeReplace, or a new name"
+            )
         if existing and existing.get("status") in DELETING:
             progress(f"{name}: waiting for the previous deployment of this name to finish deleting")
             waiter.gone(str(existing["id"]), name)

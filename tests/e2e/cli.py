@@ -26,7 +26,16 @@ from .harness import ROOT, VENV
 
 PULUMI = VENV / "bin" / "pulumi"
 LANGUAGE_HOST = "pulumi-language-python"
-TOOLS = ("pulumi", LANGUAGE_HOST, "pulumi-resource-pulumi-python", "pulumi-language-python-exec")
+TOOLS = (
+    "pulumi",
+    LANGUAGE_HOST,
+    "pulumi-resource-pulumi-python",
+    "pulumi-language-python-exec",
+    # The hosts of YAML and TypeScript programs (`make setup` builds them from ../shared/tools).
+    "pulumi-language-yaml",
+    "pulumi-language-nodejs",
+    "pulumi-resource-pulumi-nodejs",
+)
 PASSPHRASE = "cli-test-passphrase"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -48,6 +57,25 @@ SKIP_REASON = (
     "(../shared/tools/pulumi-language-python) exists. The Automation API tests cover the same stacks."
 )
 requires_language_host = pytest.mark.skipif(language_host() is None, reason=SKIP_REASON)
+
+
+def host_of(language: str) -> Path | None:
+    """The CLI's language host for `language` (yaml, nodejs), where the CLI looks for it."""
+    name = f"pulumi-language-{language}"
+    for candidate in (Path(os.path.realpath(PULUMI)).parent / name, VENV / "bin" / name):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def requires_host(language: str) -> pytest.MarkDecorator:
+    """Skip, saying why, where the language host of `language` was not built (no ../shared/tools)."""
+    return pytest.mark.skipif(
+        language_host() is None or host_of(language) is None,
+        reason=f"no pulumi-language-{language} beside .venv/bin/pulumi: `make setup` builds it from "
+        f"../shared/tools/pulumi-language-{language}, absent here; the plugin's gRPC tests (tests/test_plugin.py) "
+        "still run",
+    )
 
 
 def tools_dir(dest: Path) -> Path:

@@ -1,0 +1,209 @@
+"""Pulumi YAML programs through the `langsmith` provider plugin, with the real CLI, as a user types it.
+
+The example program (`examples/yaml`) goes through up, an empty preview, an update of exactly one
+revision, refresh and destroy; then what only a plugin can do: `pulumi import` of a deployment the
+vendor's CLI made (followed by an empty preview), Ctrl-C ending a long wait in seconds (the next
+`up` resumes it, no duplicate), `customTimeouts`, `replaceOnChanges` and `ignoreChanges`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..support.server import api, revision_ids
+from ..support.vendor_cli import VendorCli, digest_image, make_project
+from .cli import Project, copy_in_tree, requires_host
+from .harness import ROOT, live_deployments
+
+pytestmark = [pytest.mark.e2e, requires_host("yaml")]
+
+SECRET = "sk-yaml-secret-6c1e"
+
+
+def in_tree(tmp_path: Path, project: Path) -> Path:
+    """A copy of `project` where its relative paths (`../../plugin`, `../local-agent/agent`) hold."""
+    tree = tmp_path / "tree"
+    work = copy_in_tree(project, tree)
+    (tree / "plugin").symlink_to(ROOT / "plugin")
+    agent = ROOT / "examples" / "local-agent" / "agent"
+    shutil.copytree(agent, tree / "examples" / "local-agent" / "agent", ignore=shutil.ignore_patterns("__pycache__"))
+    return work
+
+
+def yaml_project(tmp_path: Path, emulator: Any, body: str) -> Project:
+    """A one-file YAML program using the plugin, its stack initialised for the local control plane."""
+    work = in_tree(tmp_path, ROOT / "examples" / "yaml")
+    (work / "Pulumi.yaml").write_text(
+        "name: plugin-test\nruntime: yaml\nplugins:\n  providers:\n    - name: langsmith\n      path: ../../plugin\n"
+        + body
+    )
+    project = Project(work, tmp_path)
+    project.init_stack(emulator.url)
+    return project
+
+
+def wait_until(what: str, ready: Any, seconds: float = 120) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = ready()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_yaml_example_up_update_refresh_destroy(tmp_path: Path, emulator: Any) -> None:
+    project = Project(in_tree(tmp_path, ROOT / "examples" / "yaml"), tmp_path)
+    project.init_stack(emulator.url)
+    project.run("config", "set", "--secret", "openaiApiKey", SECRET)
+
+    up = project.run("up", "--yes")
+    assert "+ 3 created" in up.output, up.output
+    out = project.outputs()
+    assert out["githubRevisionStatus"] == "DEPLOYED" and out["localRevisionStatus"] == "DEPLOYED"
+    assert len(out["localSourceHash"]) == 64
+    by_name = {d["name"]: d for d in live_deployments(emulator)}
+    github = by_name[out["githubName"]]
+    env = {s["name"]: s["value"] for s in github["secrets"]}
+    assert env["LOG_LEVEL"] == "info" and env["OPENAI_API_KEY"] == SECRET
+    assert by_name[out["localName"]]["source"] == "internal_source"
+    # The secret reached the API, and state holds only its ciphertext.
+    assert SECRET not in project.run("stack", "export").stdout
+    project.run("preview", "--expect-no-changes")
+
+    # One plain env change: a property-level diff naming it, and exactly one new revision.
+    project.run("config", "set", "logLevel", "debug")
+    diff = project.run("preview", "--diff").output
+    assert 'LOG_LEVEL: "info" => "debug"' in diff and "1 to update" in diff and "replace" not in diff, diff
+    before = {d["id"]: revision_ids(emulator, d["id"]) for d in by_name.values()}
+    project.run("up", "--yes")
+    after = {dep_id: revision_ids(emulator, dep_id) for dep_id in before}
+    assert len(after[github["id"]]) == len(before[github["id"]]) + 1
+    assert after[by_name[out["localName"]]["id"]] == before[by_name[out["localName"]]["id"]]
+    project.run("refresh", "--yes")
+    project.run("preview", "--expect-no-changes")
+
+    project.run("destroy", "--yes")
+    assert live_deployments(emulator) == []
+
+
+def test_import_of_a_vendor_cli_deployment_then_an_empty_preview(tmp_path: Path, emulator: Any) -> None:
+    cli = VendorCli(emulator.url, make_project(tmp_path / "langgraph-project"))
+    image = digest_image("registry.example.com/agents/vendor-made", "a")
+    cli.ok("deploy", "--image-uri", image, "--name", "vendor-made", "--no-input")
+    [made] = live_deployments(emulator)
+    wait_until("DEPLOYED", lambda: api(emulator, "GET", f"/v2/deployments/{made['id']}")["active_revision_id"])
+
+    project = yaml_project(tmp_path, emulator, "resources: {}\n")
+    generated = tmp_path / "imported.yaml"
+    imported = project.run(
+        "import", "langsmith:index:Deployment", "agent", made["id"], "--yes", "--out", str(generated)
+    )
+    assert "1 imported" in imported.output, imported.output
+    code = generated.read_text()
+    assert "vendor-made" in code and image in code, code
+    # The program written from the generated code previews no change, and up writes nothing.
+    (project.work_dir / "Pulumi.yaml").write_text(
+        (project.work_dir / "Pulumi.yaml").read_text().replace("resources: {}\n", "") + code
+    )
+    project.run("preview", "--expect-no-changes")
+    seq = max((r["seq"] for r in emulator.requests()), default=0)
+    project.run("up", "--yes", "--expect-no-changes")
+    assert [r for r in emulator.requests(since=seq) if r["method"] in ("POST", "PATCH", "DELETE")] == []
+
+
+DEPLOYMENT = """resources:
+  agent:
+    type: langsmith:index:Deployment
+    properties:
+      source: external_docker
+      sourceRevisionConfig:
+        imageUri: registry.example.com/agents/plugin:1
+      env:
+        MODE: a
+      displayName: Plugin agent
+      wait:
+        healthCheck: false
+OPTIONS
+outputs:
+  id: ${agent.deploymentId}
+"""
+
+
+def test_ctrl_c_ends_a_long_wait_in_seconds_and_the_next_up_resumes_it(tmp_path: Path, emulator: Any) -> None:
+    project = yaml_project(tmp_path, emulator, DEPLOYMENT.replace("OPTIONS\n", ""))
+    # A 10-minute rollout; a phase's length is set as it starts, so its first 2 minutes of
+    # awaiting deploy keep it going past the Ctrl-C whatever the setting after it.
+    emulator.settings(deploy_seconds=600)
+    proc = subprocess.Popen(
+        ["pulumi", "up", "--yes"],
+        cwd=project.work_dir,
+        env=project.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        made = wait_until(
+            "the rollout to start", lambda: [d for d in live_deployments(emulator) if revision_ids(emulator, d["id"])]
+        )
+        time.sleep(0)  # the CLI is waiting now: the deployment and its revision exist
+        interrupted = time.monotonic()
+        os.kill(proc.pid, signal.SIGINT)
+        output, _ = proc.communicate(timeout=60)
+        took = time.monotonic() - interrupted
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode != 0
+    assert took < 10, f"`pulumi up` ended {took:.1f}s after Ctrl-C:\n{output}"
+    assert "cancelled (Ctrl-C" in output, output
+
+    emulator.settings(deploy_seconds=0.4)
+    project.run("cancel", "--yes", check=False)  # nothing to cancel after a Ctrl-C: the lock was released
+    project.run("up", "--yes")
+    live = live_deployments(emulator)
+    assert [d["id"] for d in live] == [made[0]["id"]]  # resumed: no second deployment
+    posts = [r for r in emulator.requests() if r["method"] == "POST" and r["path"] == "/v2/deployments"]
+    assert len(posts) == 1
+    assert project.outputs()["id"] == made[0]["id"]
+    project.run("preview", "--expect-no-changes")
+
+
+def test_custom_timeouts_fail_a_slow_create_with_a_clear_message(tmp_path: Path, emulator: Any) -> None:
+    options = "    options:\n      customTimeouts:\n        create: 5s\n"
+    project = yaml_project(tmp_path, emulator, DEPLOYMENT.replace("OPTIONS\n", options))
+    emulator.settings(deploy_seconds=600)
+    started = time.monotonic()
+    failed = project.run("up", "--yes", check=False)
+    assert failed.returncode != 0 and time.monotonic() - started < 60
+    assert "(customTimeouts)" in failed.output and "is still" in failed.output, failed.output
+
+
+def test_replace_on_changes_and_ignore_changes(tmp_path: Path, emulator: Any) -> None:
+    options = "    options:\n      replaceOnChanges: [env]\n      ignoreChanges: [displayName]\n"
+    project = yaml_project(tmp_path, emulator, DEPLOYMENT.replace("OPTIONS\n", options))
+    project.run("up", "--yes")
+    first = project.outputs()["id"]
+    program = project.work_dir / "Pulumi.yaml"
+    program.write_text(program.read_text().replace("Plugin agent", "Another name"))
+    project.run("preview", "--expect-no-changes")  # ignoreChanges: the engine drops the new value
+    program.write_text(program.read_text().replace("MODE: a", "MODE: b"))
+    preview = project.run("preview", "--diff").output
+    assert "+-" in preview and "1 to replace" in preview, preview
+    project.run("up", "--yes")
+    second = project.outputs()["id"]
+    assert second != first and [d["id"] for d in live_deployments(emulator)] == [second]
+    env = {s["name"]: s["value"] for s in api(emulator, "GET", f"/v2/deployments/{second}")["secrets"]}
+    assert env["MODE"] == "b"
+    assert json.loads(project.run("stack", "output", "--json").stdout)["id"] == second
