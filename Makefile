@@ -14,9 +14,13 @@ export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
-# The Python language host's source (see README "Toolchain"); without it the Automation API is used.
-PULUMI_LANGUAGE_PYTHON_SRC ?= $(if $(wildcard $(CURDIR)/../shared/tools/pulumi-language-python/build.sh),$(CURDIR)/../shared/tools/pulumi-language-python)
-export PULUMI_LANGUAGE_PYTHON_SRC
+# The language hosts' sources (see README "Toolchain"). Without the Python one the Automation API is
+# used; without the Node.js or YAML one that host is absent.
+SHARED_TOOLS := $(CURDIR)/../shared/tools
+PULUMI_LANGUAGE_PYTHON_SRC ?= $(if $(wildcard $(SHARED_TOOLS)/pulumi-language-python/build.sh),$(SHARED_TOOLS)/pulumi-language-python)
+PULUMI_LANGUAGE_NODEJS_SRC ?= $(if $(wildcard $(SHARED_TOOLS)/pulumi-language-nodejs/build.sh),$(SHARED_TOOLS)/pulumi-language-nodejs)
+PULUMI_LANGUAGE_YAML_SRC ?= $(if $(wildcard $(SHARED_TOOLS)/pulumi-language-yaml/build.sh),$(SHARED_TOOLS)/pulumi-language-yaml)
+export PULUMI_LANGUAGE_PYTHON_SRC PULUMI_LANGUAGE_NODEJS_SRC PULUMI_LANGUAGE_YAML_SRC
 
 .PHONY: help setup up down test lint bench mutants emulator emulator-stop clean
 

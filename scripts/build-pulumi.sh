@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Provides the Pulumi CLI and its Python language host in .venv/bin. See README "Toolchain".
+# Provides the Pulumi CLI and its language hosts (Python; Node.js and YAML when their source is there)
+# in .venv/bin. See README "Toolchain".
 #
 # LANGSMITH_PULUMI=auto (default): a Pulumi CLI >= 3.139 already on PATH, with its Python language
-#   host (`pulumi-language-python`) beside it or on PATH, is linked as is; otherwise the CLI is built.
+#   host (`pulumi-language-python`) beside it or on PATH, is linked as is, with the Node.js and YAML
+#   hosts it has beside it or on PATH; otherwise the CLI is built.
 # LANGSMITH_PULUMI=system: use the CLI on PATH or fail.   LANGSMITH_PULUMI=build: always build.
 #
 # Building: the CLI from its Go modules (no packaged CLI can be downloaded here) into a versioned
-# cache outside the clone, and the language host from PULUMI_LANGUAGE_PYTHON_SRC (a folder with its
-# source and build.sh) next to it. Without that source `pulumi up` cannot run a Python program, and
-# `make up` and the tests use the Automation API instead. Idempotent: a second run only re-links.
+# cache outside the clone, and each language host from the folder (its source and build.sh) that
+# PULUMI_LANGUAGE_{PYTHON,NODEJS,YAML}_SRC names, next to it. Without the Python source `pulumi up`
+# cannot run a Python program, and `make up` and the tests use the Automation API instead; without
+# the Node.js or YAML source that host is simply absent. Idempotent: a second run only re-links.
 set -euo pipefail
 
 PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
@@ -24,8 +27,11 @@ export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=mod" GOTOOLCHAIN="${GOTOOLCHAIN:
 
 MODE="${LANGSMITH_PULUMI:-auto}"
 MIN_SYSTEM_VERSION="3.139.0"
-LANGUAGE_SRC="${PULUMI_LANGUAGE_PYTHON_SRC:-}"
-LINKS="pulumi pulumi-language-python pulumi-resource-pulumi-python pulumi-language-python-exec"
+PYTHON_SRC="${PULUMI_LANGUAGE_PYTHON_SRC:-}"
+NODEJS_SRC="${PULUMI_LANGUAGE_NODEJS_SRC:-}"
+YAML_SRC="${PULUMI_LANGUAGE_YAML_SRC:-}"
+LINKS="pulumi pulumi-language-python pulumi-resource-pulumi-python pulumi-language-python-exec
+  pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-language-yaml"
 
 log() { printf '[build-pulumi] %s\n' "$*" >&2; }
 
@@ -76,19 +82,36 @@ install_helpers() {
   install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"
 }
 
-build_language_host() {
-  # Rebuilt only when missing or of another version (`-version` prints it).
-  local have
-  have="$("$BIN/pulumi-language-python" -version 2>/dev/null || true)"
-  if [ "$have" = "$PULUMI_VERSION" ]; then
+host_version() {  # host_version FILE: the version of a built language host, empty if none
+  case "$(basename "$1")" in
+    pulumi-language-yaml)  # no -version flag: the pulumi-yaml module version its build info records
+      go version -m "$1" 2>/dev/null | awk '$1 == "mod" && $2 == "github.com/pulumi/pulumi-yaml" { print $3 }' ;;
+    *) "$1" -version 2>/dev/null ;;
+  esac
+}
+
+yaml_version() {  # the pulumi-yaml version the YAML host's go.mod pins (what its build.sh stamps)
+  [ -n "$YAML_SRC" ] && [ -f "$YAML_SRC/go.mod" ] || return 0
+  sed -n 's#.*github.com/pulumi/pulumi-yaml \(v[0-9.]*\).*#\1#p' "$YAML_SRC/go.mod"
+}
+
+build_language_host() {  # build_language_host NAME SRC VERSION [COMPANION...]
+  # $BIN/NAME from SRC/build.sh (which also installs the COMPANION files beside it), rebuilt only when
+  # missing, of another VERSION, or without a companion. Without SRC a stale one is removed; an empty
+  # VERSION (not known without SRC) keeps any.
+  local name="$1" src="$2" want="$3" have f start
+  shift 3
+  have="$(host_version "$BIN/$name" || true)"
+  for f in "$@"; do [ -e "$BIN/$f" ] || have=""; done
+  if [ -n "$have" ] && { [ -z "$want" ] || [ "$have" = "$want" ]; }; then
     return 0
   fi
-  if [ -z "$LANGUAGE_SRC" ] || [ ! -x "$LANGUAGE_SRC/build.sh" ]; then
-    rm -f "$BIN/pulumi-language-python"
-    return 0
-  fi
-  log "building the Python language host from $LANGUAGE_SRC"
-  bash "$LANGUAGE_SRC/build.sh" "$BIN" "$PULUMI_VERSION" >/dev/null
+  for f in "$name" "$@"; do rm -f "$BIN/$f"; done  # also: go build does not overwrite a non-Go file
+  [ -n "$src" ] && [ -x "$src/build.sh" ] || return 0
+  log "building $name $want from $src"
+  start=$SECONDS
+  bash "$src/build.sh" "$BIN" "$want" >/dev/null
+  log "built $name in $((SECONDS - start)) s"
 }
 
 version_at_least() {  # version_at_least 3.200.1 3.139.0
@@ -99,20 +122,23 @@ system_pulumi() {
   # The user's own CLI: searched on PATH without this clone's .venv/bin (the Makefile puts it first).
   local path_wo cli ver dir
   path_wo="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$VENV/bin" | paste -sd: -)"
+  SYSTEM_PATH="$path_wo"
   cli="$(PATH="$path_wo" command -v pulumi 2>/dev/null)" || return 1
   ver="$("$cli" version 2>/dev/null | sed 's/^v//')" || return 1
   version_at_least "$ver" "$MIN_SYSTEM_VERSION" || { log "ignoring $cli: v$ver is older than $MIN_SYSTEM_VERSION"; return 1; }
   dir="$(dirname "$(readlink -f "$cli")")"
   [ "$dir" != "$(readlink -f "$BIN" 2>/dev/null || echo "$BIN")" ] || return 1  # our own build, linked elsewhere
   SYSTEM_CLI="$cli"
-  SYSTEM_VERSION="v$ver"
-  SYSTEM_HOST=""
-  if [ -x "$dir/pulumi-language-python" ]; then
-    SYSTEM_HOST="$dir/pulumi-language-python"
-  else
-    SYSTEM_HOST="$(PATH="$path_wo" command -v pulumi-language-python 2>/dev/null || true)"
-  fi
+  SYSTEM_HOST="$(system_file "$dir" pulumi-language-python)"
   [ -n "$SYSTEM_HOST" ] || { log "ignoring $cli: no pulumi-language-python beside it or on PATH"; return 1; }
+}
+
+system_file() {  # system_file DIR NAME: DIR/NAME if executable, else NAME on $SYSTEM_PATH, else nothing
+  if [ -x "$1/$2" ]; then
+    printf '%s\n' "$1/$2"
+  else
+    PATH="$SYSTEM_PATH" command -v "$2" 2>/dev/null || true
+  fi
 }
 
 link_into_venv() {  # link_into_venv FILE...
@@ -121,20 +147,39 @@ link_into_venv() {  # link_into_venv FILE...
   for f in "$@"; do [ -n "$f" ] && ln -sfn "$f" "$VENV/bin/$(basename "$f")"; done
 }
 
+report_host() {  # report_host SOURCE NAME LABEL PROGRAMS SRC-VARIABLE WITHOUT-IT
+  local why="no $5"
+  [ "$1" = built ] || why="none beside your own CLI or on PATH"
+  if [ -e "$VENV/bin/$2" ]; then
+    log "$3 language host: present: \`pulumi up\` runs $4"
+  else
+    log "$3 language host: absent ($why): $6"
+  fi
+}
+
 report() {  # report SOURCE WHERE HOW-TO-FORCE-THE-OTHER
-  local host="absent (no PULUMI_LANGUAGE_PYTHON_SRC): \`make up\` and the tests use the Automation API fallback"
-  [ -e "$VENV/bin/pulumi-language-python" ] && host="present: \`pulumi up\` runs Python programs directly"
   printf '%s %s\n' "$1" "$2" >"$VENV/.pulumi-source"
   log "Pulumi CLI: $1, $2, $("$VENV/bin/pulumi" version) ($3)"
-  log "Python language host: $host"
+  report_host "$1" pulumi-language-python Python "Python programs directly" PULUMI_LANGUAGE_PYTHON_SRC \
+    "\`make up\` and the tests use the Automation API fallback"
+  report_host "$1" pulumi-language-nodejs Node.js "Node.js/TypeScript programs directly (with node, npm, the project's node_modules)" \
+    PULUMI_LANGUAGE_NODEJS_SRC "\`runtime: nodejs\` projects cannot run"
+  report_host "$1" pulumi-language-yaml YAML "Pulumi YAML programs directly" PULUMI_LANGUAGE_YAML_SRC \
+    "\`runtime: yaml\` projects cannot run"
 }
 
 SYSTEM_CLI=""
+SYSTEM_PATH=""
 if [ "$MODE" != "build" ] && system_pulumi; then
   dir="$(dirname "$(readlink -f "$SYSTEM_CLI")")"
   extra=()
   for helper in pulumi-resource-pulumi-python pulumi-language-python-exec; do
     [ -x "$dir/$helper" ] && extra+=("$dir/$helper")
+  done
+  # The other language hosts of your own install (a regular one has them beside the CLI), if any.
+  for helper in pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-language-yaml; do
+    found="$(system_file "$dir" "$helper")"
+    [ -n "$found" ] && extra+=("$found")
   done
   link_into_venv "$SYSTEM_CLI" "$SYSTEM_HOST" "${extra[@]}"
   report "your own" "$SYSTEM_CLI" "LANGSMITH_PULUMI=build make setup builds one instead"
@@ -152,6 +197,8 @@ else
   build_cli
 fi
 install_helpers
-build_language_host
+build_language_host pulumi-language-python "$PYTHON_SRC" "$PULUMI_VERSION"
+build_language_host pulumi-language-nodejs "$NODEJS_SRC" "$PULUMI_VERSION" pulumi-resource-pulumi-nodejs
+build_language_host pulumi-language-yaml "$YAML_SRC" "$(yaml_version)"
 link_into_venv "$BIN"/*
 report built "$BIN" "LANGSMITH_PULUMI=system make setup uses the one on your PATH"
