@@ -22,9 +22,17 @@ import pytest
 from ..support.server import api, revision_ids
 from ..support.vendor_cli import VendorCli, digest_image, make_project
 from .cli import Project, copy_in_tree, requires_host
-from .harness import ROOT, live_deployments
+from .harness import ROOT, SPEC_API, live_deployments
 
-pytestmark = [pytest.mark.e2e, requires_host("yaml")]
+pytestmark = [
+    pytest.mark.e2e,
+    requires_host("yaml"),
+    pytest.mark.skipif(
+        SPEC_API,
+        reason="the plugin runs the same provider code as the dynamic host, whose e2e tests this pass "
+        "repeats against the spec's API shape: run once, against the current API (make test's first pass)",
+    ),
+]
 
 SECRET = "sk-yaml-secret-6c1e"
 
