@@ -262,3 +262,14 @@ def test_schema_and_reference_pages_are_generated_from_the_field_tables(plugin: 
         "langsmith:index:getGithubIntegration",
     }
     assert Path(ROOT / "plugin" / "PulumiPlugin.yaml").exists()
+
+
+def test_the_plugin_exits_once_its_engine_is_gone(emulator: Any) -> None:
+    """A killed `pulumi up` cannot stop its plugins: this one notices the engine's address stop
+    answering (the engine watch) and exits on its own, as the dynamic host does."""
+    with plugin_process() as plugin:
+        plugin.configure({"apiKey": Secret(API_KEY), "workspaceId": TENANT_ID, "controlPlaneUrl": emulator.url})
+        plugin.engine.server.stop(0)
+        code = wait_until("the plugin to exit", lambda: plugin.proc.poll() is not None, seconds=60)
+        assert code and plugin.proc.returncode == 3, plugin.stderr()
+        assert "the Pulumi engine that started this provider is gone" in plugin.stderr()
