@@ -401,3 +401,33 @@ def test_the_archive_upload_is_not_sent_once_the_engine_is_gone(
     with pytest.raises(engine_watch.EngineGone):
         upload_module.upload(Signer(), "d", "agent", archive, sleep=lambda _s: None)
     assert puts == []
+
+
+def test_cancel_ends_a_blocked_wait_within_a_second_with_its_own_message(gate: engine_watch.Gate) -> None:
+    """The plugin's Cancel (Ctrl-C): a wait blocked on the watcher, or sleeping between polls, ends
+    at once with `Cancelled`, not with the engine-gone message; no request follows."""
+    adapter = Recorder()
+    client = client_with(adapter)
+    watcher = Watcher(client, background=False)  # never polls: the wait blocks until its deadline
+    watch = watcher.register("dep", "rev")
+    ended: dict[str, float] = {}
+
+    def blocked() -> None:
+        watcher.wait(watch, 0.5, time.monotonic() + 60)
+        ended["wait"] = time.monotonic()
+
+    thread = threading.Thread(target=blocked)
+    thread.start()
+    sleeper = threading.Thread(target=lambda: (engine_watch.sleep(60), ended.setdefault("sleep", time.monotonic())))
+    sleeper.start()
+    engine_watch.cancel("Ctrl-C")
+    cancelled = time.monotonic()
+    thread.join(10)
+    sleeper.join(10)
+    assert ended["wait"] - cancelled < 3 and ended["sleep"] - cancelled < 3
+    with pytest.raises(engine_watch.Cancelled, match=r"^cancelled \(Ctrl-C\): stopped waiting"):
+        Waiter(client, Polling(timeout=60), watcher=watcher).revision("dep", "label", "rev")
+    gate.close("later")  # a later close does not change why it closed
+    with pytest.raises(engine_watch.Cancelled):
+        engine_watch.check()
+    assert adapter.sent == []
