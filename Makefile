@@ -65,7 +65,7 @@ export LANGSMITH_EMULATOR_AGENT_CACHE ?= $(CURDIR)/.emulator/agents
 # Two pytest workers: independent tests run side by side on a 2-core machine. The whole suite runs
 # against the local control plane's current API; the end-to-end and provider-host tests run again
 # against `--api spec` (exactly the official spec's paths and fields), as issue 12 requires.
-PYTEST := $(PY) -m pytest -q -rs -p no:cacheprovider -n 2
+PYTEST := $(PY) -m pytest -q -rs -p no:cacheprovider -n 2 --durations=15
 
 test: setup lint
 	$(PYTEST)
