@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -21,8 +20,10 @@ import pytest
 
 from ..support.server import api, revision_ids
 from ..support.vendor_cli import VendorCli, digest_image, make_project
-from .cli import Project, copy_in_tree, requires_host
-from .harness import ROOT, SPEC_API, live_deployments
+from .cli import Project, requires_host
+from .harness import SPEC_API, live_deployments
+from .plugin_support import example_lifecycle, in_tree
+from .reliability_support import wait_until
 
 pytestmark = [
     pytest.mark.e2e,
@@ -37,19 +38,9 @@ pytestmark = [
 SECRET = "sk-yaml-secret-6c1e"
 
 
-def in_tree(tmp_path: Path, project: Path) -> Path:
-    """A copy of `project` where its relative paths (`../../plugin`, `../local-agent/agent`) hold."""
-    tree = tmp_path / "tree"
-    work = copy_in_tree(project, tree)
-    (tree / "plugin").symlink_to(ROOT / "plugin")
-    agent = ROOT / "examples" / "local-agent" / "agent"
-    shutil.copytree(agent, tree / "examples" / "local-agent" / "agent", ignore=shutil.ignore_patterns("__pycache__"))
-    return work
-
-
 def yaml_project(tmp_path: Path, emulator: Any, body: str) -> Project:
     """A one-file YAML program using the plugin, its stack initialised for the local control plane."""
-    work = in_tree(tmp_path, ROOT / "examples" / "yaml")
+    work = in_tree(tmp_path, "yaml")
     (work / "Pulumi.yaml").write_text(
         "name: plugin-test\nruntime: yaml\nplugins:\n  providers:\n    - name: langsmith\n      path: ../../plugin\n"
         + body
@@ -59,49 +50,12 @@ def yaml_project(tmp_path: Path, emulator: Any, body: str) -> Project:
     return project
 
 
-def wait_until(what: str, ready: Any, seconds: float = 120) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = ready()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_yaml_example_up_update_refresh_destroy(tmp_path: Path, emulator: Any) -> None:
-    project = Project(in_tree(tmp_path, ROOT / "examples" / "yaml"), tmp_path)
+    project = Project(in_tree(tmp_path, "yaml"), tmp_path)
     project.init_stack(emulator.url)
     project.run("config", "set", "--secret", "openaiApiKey", SECRET)
 
-    up = project.run("up", "--yes")
-    assert "+ 3 created" in up.output, up.output
-    out = project.outputs()
-    assert out["githubRevisionStatus"] == "DEPLOYED" and out["localRevisionStatus"] == "DEPLOYED"
-    assert len(out["localSourceHash"]) == 64
-    by_name = {d["name"]: d for d in live_deployments(emulator)}
-    github = by_name[out["githubName"]]
-    env = {s["name"]: s["value"] for s in github["secrets"]}
-    assert env["LOG_LEVEL"] == "info" and env["OPENAI_API_KEY"] == SECRET
-    assert by_name[out["localName"]]["source"] == "internal_source"
-    # The secret reached the API, and state holds only its ciphertext.
-    assert SECRET not in project.run("stack", "export").stdout
-    project.run("preview", "--expect-no-changes")
-
-    # One plain env change: a property-level diff naming it, and exactly one new revision.
-    project.run("config", "set", "logLevel", "debug")
-    diff = project.run("preview", "--diff").output
-    assert 'LOG_LEVEL: "info" => "debug"' in diff and "1 to update" in diff and "replace" not in diff, diff
-    before = {d["id"]: revision_ids(emulator, d["id"]) for d in by_name.values()}
-    project.run("up", "--yes")
-    after = {dep_id: revision_ids(emulator, dep_id) for dep_id in before}
-    assert len(after[github["id"]]) == len(before[github["id"]]) + 1
-    assert after[by_name[out["localName"]]["id"]] == before[by_name[out["localName"]]["id"]]
-    project.run("refresh", "--yes")
-    project.run("preview", "--expect-no-changes")
-
-    project.run("destroy", "--yes")
-    assert live_deployments(emulator) == []
+    example_lifecycle(project, emulator, SECRET)
 
 
 def test_import_of_a_vendor_cli_deployment_then_an_empty_preview(tmp_path: Path, emulator: Any) -> None:
@@ -165,7 +119,6 @@ def test_ctrl_c_ends_a_long_wait_in_seconds_and_the_next_up_resumes_it(tmp_path:
         made = wait_until(
             "the rollout to start", lambda: [d for d in live_deployments(emulator) if revision_ids(emulator, d["id"])]
         )
-        time.sleep(0)  # the CLI is waiting now: the deployment and its revision exist
         interrupted = time.monotonic()
         os.kill(proc.pid, signal.SIGINT)
         output, _ = proc.communicate(timeout=60)
