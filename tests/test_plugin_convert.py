@@ -4,8 +4,10 @@ is a property of the schema, under the name the program writes."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pulumi.provider.experimental.property_value import PropertyValue
@@ -100,3 +102,156 @@ def test_map_keys_and_open_objects_keep_the_users_names() -> None:
     assert isinstance(DEPLOYMENT.shape.fields["source_config"][1], Obj)
     assert camel_path(DEPLOYMENT.shape, "secret_references[2].secret_key") == "secretReferences[2].secretKey"
     assert camel_path(DEPLOYMENT.shape, "env.my_var") == "env.my_var"
+
+
+# The shapes, built the way the module builds them at import (mutmut cannot see import-time calls) ---
+
+
+def test_shapes_follow_the_model_annotations() -> None:
+    from typing import Annotated, Literal
+
+    from pydantic import BaseModel, Field
+
+    from pulumi_langsmith.deployment.model import ResourceSpec, SecretReference, SourceConfig
+    from pulumi_langsmith.plugin.shapes import ANY, STRING, Leaf, ListOf, MapOf, of_model, of_type
+
+    assert of_type(str) == STRING and of_type(bool) == Leaf("boolean")
+    assert of_type(int) == Leaf("integer") and of_type(float) == Leaf("number")
+    assert of_type(Annotated[int, Field(ge=0)] | None) == Leaf("integer")
+    assert of_type(Literal["a", "b"]) == Leaf("string", ("a", "b"))
+    assert of_type(dict[str, str]) == MapOf(STRING) and of_type(list[str]) == ListOf(STRING)
+    assert of_type(str | int) == ANY and of_type(bytes) == ANY
+    refs = of_type(list[SecretReference] | None)
+    assert isinstance(refs, ListOf) and isinstance(refs.item, Obj) and refs.item.name == "SecretReference"
+    assert refs.item.fields == {
+        "name": ("name", STRING),
+        "secret_name": ("secretName", STRING),
+        "secret_key": ("secretKey", STRING),
+    }
+
+    config = of_model(SourceConfig)
+    assert config.name == "SourceConfig" and not config.open
+    assert config.fields["listener_config"][0] == "listenerConfig"
+    spec = config.fields["resource_spec"][1]
+    assert isinstance(spec, Obj) and spec.open and spec.doc == (ResourceSpec.__doc__ or "").strip()
+    assert spec.fields["memory_limit_mb"] == ("memoryLimitMb", Leaf("integer"))
+    assert spec.fields["labels"] == ("labels", MapOf(STRING))
+    assert spec.snake("memoryLimitMb") == ("memory_limit_mb", Leaf("integer"))
+    assert spec.snake("nodeSelector") == ("nodeSelector", ANY) and spec.camel("x_y") == ("x_y", ANY)
+
+    class Extra(BaseModel):
+        first_name: str
+
+    named = of_model(Extra, {"server_id": STRING}, name="Renamed")
+    assert named.name == "Renamed" and named.fields == {
+        "first_name": ("firstName", STRING),
+        "server_id": ("serverId", STRING),
+    }
+    assert named.snake("serverId") == ("server_id", STRING)
+    assert camel("k8s_namespace") == "k8sNamespace" and camel("name") == "name" and camel("a_b_c") == "aBC"
+
+
+def test_property_paths_in_both_of_the_apis_forms() -> None:
+    shape = DEPLOYMENT.shape
+    assert camel_path(shape, "secret_references.0.secret_key") == "secretReferences[0].secretKey"
+    assert camel_path(shape, "secret_references[1].name") == "secretReferences[1].name"
+    assert camel_path(shape, "source_config.resource_spec.node_selector.my_pool") == (
+        "sourceConfig.resourceSpec.node_selector.my_pool"
+    )
+    assert camel_path(shape, "no_such_field.inner_key") == "no_such_field.inner_key"
+    assert camel_path(LISTENER.shape, "k8s_namespaces[0]") == "k8sNamespaces[0]"
+
+
+def test_lists_anywhere_secrets_without_a_collector_and_values_that_are_not_plain() -> None:
+    from pulumi.asset import StringAsset
+
+    from pulumi_langsmith.plugin.convert import UnsupportedValue, any_value
+
+    inputs = {"source_config": {"resource_spec": {"tolerations": [{"key": "gpu", "effect": "NoSchedule"}]}}}
+    assert to_plain(wire(to_property_values(inputs, DEPLOYMENT.shape)), DEPLOYMENT.shape) == inputs
+    secret = {"secrets": PropertyValue({"K": PropertyValue("v")}, is_secret=True)}
+    assert to_plain(secret, DEPLOYMENT.shape) == {"secrets": {"K": "v"}}  # no collector: no error
+    with pytest.raises(UnsupportedValue, match=r"^source_dir: takes plain values, not StringAsset$"):
+        to_plain({"sourceDir": PropertyValue(StringAsset("x"))}, DEPLOYMENT.shape)
+    assert to_plain({"name": PropertyValue(None)}, DEPLOYMENT.shape) == {"name": None}
+    assert _plainish(any_value({"a_b": [1, True, None, "x"], "n": None})) == {"a_b": [1.0, True, None, "x"]}
+    assert isinstance(any_value(3).value, float) and any_value(True).value is True
+
+
+def test_import_declares_each_field_of_the_source_the_server_holds() -> None:
+    from pulumi_langsmith.deployment.changes import declared_from_server
+
+    server = {
+        "name": "made-outside",
+        "source": "external_docker",
+        "display_name": "Made outside",
+        "source_config": {
+            "listener_id": "0b5f4b3e-3f5e-4f5e-8f5e-0b5f4b3e3f5e",
+            "listener_config": {"k8s_namespace": "agents"},
+            "custom_url": "https://agent.example.com",
+            "resource_spec": {"min_scale": 1, "cpu": 1},
+            "deployment_type": "prod",  # not a field of this source: left out
+            "integration_id": None,
+        },
+        "source_revision_config": {"image_uri": "registry.example.com/a:1", "repo_ref": None},
+        "secret_references": [{"name": "TOKEN", "secret_name": "s", "secret_key": "k"}],
+        "secrets": [
+            {"name": "MODE", "value": "a"},
+            {"name": "PULUMI_LANGSMITH_OWNER", "value": "0123456789abcdef-00000000"},
+        ],
+        "latest_revision_id": "r",
+    }
+    assert declared_from_server(server) == {
+        "name": "made-outside",
+        "source": "external_docker",
+        "display_name": "Made outside",
+        "source_config": {
+            "listener_id": "0b5f4b3e-3f5e-4f5e-8f5e-0b5f4b3e3f5e",
+            "listener_config": {"k8s_namespace": "agents"},
+            "custom_url": "https://agent.example.com",
+            "resource_spec": {"min_scale": 1, "cpu": 1},
+        },
+        "source_revision_config": {"image_uri": "registry.example.com/a:1"},
+        "secret_references": [{"name": "TOKEN", "secret_name": "s", "secret_key": "k"}],
+        "secrets": {"MODE": "a"},  # the provider's own tag is not the user's
+    }
+    github = declared_from_server(
+        {
+            "name": "g",
+            "source": "github",
+            "source_config": {"repo_url": "https://github.com/a/b", "build_on_push": False, "resource_spec": {}},
+            "secrets": [{"name": "K", "value": "****"}],  # masked: unknown, not declared
+        }
+    )
+    assert github == {
+        "name": "g",
+        "source": "github",
+        "source_config": {"repo_url": "https://github.com/a/b", "build_on_push": False},
+    }
+    first = declared_from_server(server)
+    server["source_config"]["resource_spec"]["cpu"] = 2  # what import returned is a copy, not the answer
+    assert first["source_config"]["resource_spec"]["cpu"] == 1
+
+
+def test_a_calls_custom_timeouts_bound_the_wait_and_are_named_when_they_run_out() -> None:
+    from pulumi_langsmith.core import operation
+    from pulumi_langsmith.core.waiter import Polling
+    from pulumi_langsmith.deployment.model import WaitOptions
+
+    wait = WaitOptions(timeout_seconds=600, poll_min_seconds=0.2, poll_max_seconds=2)
+    assert wait.polling() == Polling(600, 0.2, 2, "wait.timeout_seconds")
+    with operation.serving("urn:x", 5.0, "dep-1"):
+        assert wait.polling() == Polling(5.0, 0.2, 2, "customTimeouts")
+        assert operation.URN.get() == "urn:x" and operation.REPLACING.get() == "dep-1"
+    with operation.serving("urn:x", 0):  # the engine sends 0 when none is set
+        assert wait.polling().timeout == 600 and operation.REPLACING.get() is None
+    assert operation.timeout() is None and operation.URN.get() is None
+
+
+def test_a_seeded_autoname_is_the_seeds_and_an_unseeded_one_is_random() -> None:
+    from pulumi_langsmith.deployment.changes import auto_name
+
+    seeded = auto_name("My Agent", b"seed")
+    assert seeded == auto_name("My Agent", b"seed") == "my-agent-" + hashlib.sha256(b"seed").hexdigest()[:7]
+    assert auto_name("My Agent", b"other") != seeded
+    assert len({auto_name("My Agent") for _ in range(10)}) == 10
