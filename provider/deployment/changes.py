@@ -169,8 +169,9 @@ def slug(text: str) -> str:
 def auto_name(prefix: str, seed: bytes | None = None) -> str:
     """Autoname = prefix + a random suffix, as Pulumi's autonaming does. A name is never reused, so
     a stack destroyed and brought up again does not collide with the tracing project the old
-    deployment left behind. A provider plugin gets the engine's `random_seed` (the same at preview
-    and at `up`, so both show one name); the caller mixes the replaced name into it."""
+    deployment left behind. A provider plugin gets the engine's `random_seed`, random per run unless an
+    update plan (`pulumi up --plan`) pins it, so a planned preview and its `up` show one name; the caller
+    mixes the replaced name into it, so a replacement's name differs."""
     suffix = hashlib.sha256(seed).hexdigest() if seed else secrets_module.token_hex(4)
     return f"{slug(prefix)}-{suffix[:7]}"
 

@@ -102,23 +102,10 @@ FIELDS: tuple[Field, ...] = (
 #: Inputs the resource sets itself, never the user: its ownership tag and the autoname's prefix.
 INTERNAL_INPUTS: tuple[str, ...] = ("owner", "name_prefix")
 
-#: Server-owned outputs, and the ones that are secret.
-OUTPUTS: tuple[str, ...] = (
-    "deployment_id",
-    "url",
-    "latest_revision_id",
-    "active_revision_id",
-    "revision_status",
-    "status",
-    "created_at",
-    "updated_at",
-    "secrets_hash",
-    "tenant_id",
-    "dashboard_url",
-    "health",
-)
+#: The outputs that are secret.
 SECRET_OUTPUT_NAMES: tuple[str, ...] = ("secrets_hash",)
-#: What each output is (the schema, the generated SDKs and docs/resources/deployment.md show it).
+#: The server-owned outputs, in the order state holds them, each with what it is (the schema, the
+#: generated SDKs and docs/resources/deployment.md show it).
 OUTPUT_DOCS: dict[str, str] = {
     "deployment_id": "The deployment's UUID (also the resource's id).",
     "url": "The deployment's URL as the server reports it (`source_config.custom_url`); unset until it assigns one.",
@@ -133,6 +120,7 @@ OUTPUT_DOCS: dict[str, str] = {
     "dashboard_url": "The deployment's page in the LangSmith UI.",
     "health": "What the health check after the last rollout found: `ok`, or `not checked`.",
 }
+OUTPUTS: tuple[str, ...] = tuple(OUTPUT_DOCS)
 
 
 def paths(change: Change) -> tuple[str, ...]:

@@ -16,21 +16,14 @@ FIELDS: tuple[Field, ...] = (
     Field("version", Change.PATCH, _PATCH, drift=True),
     Field("adopt", Change.STATE, "provider-side setting"),
 )
-OUTPUTS = (
-    "listener_id",
-    "compute_type",
-    "server_k8s_namespaces",
-    "server_version",
-    "created_at",
-    "updated_at",
-)
 
 
 def paths(change: Change) -> tuple[str, ...]:
     return tuple(f.path for f in FIELDS if f.change is change)
 
 
-#: What each output is (the schema, the generated SDKs and docs/resources/listener.md show it).
+#: The server-owned outputs, in the order state holds them, each with what it is (the schema, the
+#: generated SDKs and docs/resources/listener.md show it).
 OUTPUT_DOCS: dict[str, str] = {
     "listener_id": "The listener's UUID (also the resource's id); a self-hosted Deployment's `listener_id`.",
     "compute_type": "The compute type the control plane registered (`k8s`).",
@@ -39,3 +32,4 @@ OUTPUT_DOCS: dict[str, str] = {
     "created_at": "When the listener was created (server time).",
     "updated_at": "When the listener last changed (server time).",
 }
+OUTPUTS: tuple[str, ...] = tuple(OUTPUT_DOCS)
