@@ -240,11 +240,11 @@ def test_a_calls_custom_timeouts_bound_the_wait_and_are_named_when_they_run_out(
 
     wait = WaitOptions(timeout_seconds=600, poll_min_seconds=0.2, poll_max_seconds=2)
     assert wait.polling() == Polling(600, 0.2, 2, "wait.timeout_seconds")
-    with operation.serving("urn:x", 5.0, "dep-1"):
+    with operation.serving("urn:x", 5.0):
         assert wait.polling() == Polling(5.0, 0.2, 2, "customTimeouts")
-        assert operation.URN.get() == "urn:x" and operation.REPLACING.get() == "dep-1"
+        assert operation.URN.get() == "urn:x"
     with operation.serving("urn:x", 0):  # the engine sends 0 when none is set
-        assert wait.polling().timeout == 600 and operation.REPLACING.get() is None
+        assert wait.polling().timeout == 600
     assert operation.timeout() is None and operation.URN.get() is None
 
 

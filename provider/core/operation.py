@@ -14,27 +14,19 @@ import contextvars
 from collections.abc import Iterator
 
 URN: contextvars.ContextVar[str | None] = contextvars.ContextVar("langsmith_urn", default=None)
-#: The id of the resource this create replaces, when the frontend knows it (the plugin diffed it first).
-REPLACING: contextvars.ContextVar[str | None] = contextvars.ContextVar("langsmith_replacing", default=None)
 #: The call's `customTimeouts` value in seconds (the engine sends 0 when none is set).
 TIMEOUT: contextvars.ContextVar[float | None] = contextvars.ContextVar("langsmith_timeout", default=None)
 
 
 @contextlib.contextmanager
-def serving(urn: str | None, timeout: float | None = None, replacing: str | None = None) -> Iterator[None]:
-    """Within this block the call is `urn`'s, bounded by `timeout` seconds when it is set (> 0), and a
-    create is the replacement of resource id `replacing` when that is set."""
-    tokens = (
-        URN.set(urn or None),
-        TIMEOUT.set(timeout if timeout and timeout > 0 else None),
-        REPLACING.set(replacing or None),
-    )
+def serving(urn: str | None, timeout: float | None = None) -> Iterator[None]:
+    """Within this block the call is `urn`'s, bounded by `timeout` seconds when it is set (> 0)."""
+    tokens = (URN.set(urn or None), TIMEOUT.set(timeout if timeout and timeout > 0 else None))
     try:
         yield
     finally:
         URN.reset(tokens[0])
         TIMEOUT.reset(tokens[1])
-        REPLACING.reset(tokens[2])
 
 
 def timeout() -> float | None:

@@ -20,7 +20,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..core import errors, host_pool, operation
+from ..core import errors, host_pool
 from ..core.base import ConfiguredProvider
 from ..core.client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
 from ..core.config import deployment_dashboard_url
@@ -34,7 +34,7 @@ from ..core.statuses import DELETING, can_still_deploy
 from ..core.values import JSON, with_unknown_sentinel
 from ..core.waiter import Waiter
 from ..source_archive import SourceArchive
-from . import changes, fields
+from . import changes, fields, ownership
 from .model import DeploymentInputs, Props, PropsError, WaitOptions, apply_defaults, load, validate, value_at
 from .upload import reread, upload
 
@@ -101,6 +101,13 @@ class DeploymentProvider(ConfiguredProvider):
             # The ownership id a deployment was created with stays its own, whatever the id is made
             # of now (the Pulumi organization joined it later): its tag on the server keeps matching.
             inputs["owner"] = old.inputs.owner
+        elif old is None and isinstance(inputs.get("owner"), str):
+            # Without old inputs: a new resource, or the re-check of a replacement its diff asked for
+            # (the diff named the deployment being replaced): that one gets an ownership id of its own.
+            ownership.REGISTRY.checked_fresh(inputs["owner"])
+            replaced_id = ownership.REGISTRY.replaced(inputs["owner"])
+            if replaced_id:
+                inputs["owner"] = ownership.replacement_owner(inputs["owner"], replaced_id)
         if not inputs.get("name") and inputs.get("name_prefix"):
             # Keep the autoname across updates; pick a new one when the deployment gets replaced.
             keep = old.inputs.name if old is not None and not self._replaced(old, inputs) else None
@@ -156,7 +163,7 @@ class DeploymentProvider(ConfiguredProvider):
         ]
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        change = self.change_set(olds, news)
+        change = self.diffed(_id, olds, news)
         replaces = sorted({path.split(".")[0] for path in change.replaces})
         return DiffResult(changes=change.changes, replaces=replaces, delete_before_replace=change.delete_before_replace)
 
@@ -164,6 +171,14 @@ class DeploymentProvider(ConfiguredProvider):
     def change_set(olds: Mapping[str, Any], news: Mapping[str, Any]) -> changes.ChangeSet:
         """What `up` does with these previous outputs and new inputs (the plugin names each path)."""
         return changes.change_set(_load(olds), _load(news))
+
+    @staticmethod
+    def diffed(id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> changes.ChangeSet:
+        """The engine's Diff: the change set, and the deployment the state holds for this resource
+        noted (a replacement's create must never take it over, `ownership`)."""
+        old = _load(olds)
+        ownership.REGISTRY.in_state(old.inputs.owner, id_)
+        return changes.change_set(old, _load(news))
 
     # create ------------------------------------------------------------------------------------
 
@@ -174,6 +189,7 @@ class DeploymentProvider(ConfiguredProvider):
         archive = _archive(d)
         deployment, fresh = self._find_or_create(client, waiter, d)
         dep_id = str(deployment["id"])
+        ownership.REGISTRY.created(d.owner)
         revision_id = self._converge(client, deployment, d, fresh, archive)
         revision, health = None, HEALTH_NOT_CHECKED
         if revision_id and d.wait.enabled:
@@ -190,23 +206,21 @@ class DeploymentProvider(ConfiguredProvider):
         """Never a duplicate: a deployment this resource created earlier (a lost response, a killed
         run) is resumed; a foreign one is only taken over with `adopt=True`."""
         name = d.name
-        if d.adopt_id:
-            return self._adopt(client, self._by_adopt_id(client, d), d), False
+        held = ownership.REGISTRY.held(d.owner)
+        if ownership.adopt_id_ignored(d.adopt_id, held):
+            progress(f"{name}: adopt_id {d.adopt_id} is the deployment this create replaces: not adopted")
+        elif d.adopt_id:
+            return self._took(self._adopt(client, self._by_adopt_id(client, d), d), d), False
         existing = self._find(client, d)
-        replaced = operation.REPLACING.get()
-        if existing and replaced and str(existing.get("id")) == replaced:
-            raise DeploymentError(
-                f"{name}: this create replaces deployment {replaced} and would take that same deployment over, "
-                "which the replacement then deletes; nothing was changed. A replacement that changes no field "
-                "behind the name (`--replace`, or replaceOnChanges on an autonamed deployment) needs "
-                "deleteBeforeReplace, or a new name"
-            )
+        refusal = existing and ownership.create_refusal(name, changes.is_auto_named(d), str(existing["id"]), held)
+        if refusal:
+            raise DeploymentError(refusal)
         if existing and existing.get("status") in DELETING:
             progress(f"{name}: waiting for the previous deployment of this name to finish deleting")
             waiter.gone(str(existing["id"]), name)
             existing = None
         if existing:
-            return self._claim(client, existing, d), False
+            return self._took(self._claim(client, existing, d), d), False
 
         def create() -> tuple[JSON, bool]:
             created = client.create_deployment(changes.create_body(d))
@@ -227,6 +241,12 @@ class DeploymentProvider(ConfiguredProvider):
         return at_most_once(create, landed, retry_if=lambda e: outcome_unknown(e) or conflict(e), give_up=name_taken)
 
     @staticmethod
+    def _took(deployment: JSON, d: DeploymentInputs) -> JSON:
+        """An existing deployment this create returns as the resource's (resumed or adopted)."""
+        ownership.REGISTRY.took(str(deployment["id"]), d.owner)
+        return deployment
+
+    @staticmethod
     def _find(client: ControlPlaneClient, d: DeploymentInputs) -> JSON | None:
         """This resource's deployment from an earlier attempt (found by its ownership tag, whatever its
         autoname), else a deployment holding the exact name."""
@@ -239,7 +259,7 @@ class DeploymentProvider(ConfiguredProvider):
 
     @staticmethod
     def _ours(deployment: JSON, d: DeploymentInputs) -> bool:
-        return bool(d.owner) and changes.ownership_tag_on(deployment) == changes.ownership_tag(d)
+        return ownership.ours(d, changes.ownership_tag_on(deployment))
 
     @staticmethod
     def _claim(client: ControlPlaneClient, found: JSON, d: DeploymentInputs) -> JSON:
@@ -416,6 +436,7 @@ class DeploymentProvider(ConfiguredProvider):
 
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         old, new = _load(_olds), _load(_news)
+        ownership.REGISTRY.in_state(old.inputs.owner, _id)
         d = new.inputs
         change = changes.change_set(old, new)
         if not (change.patch or change.revision):
@@ -467,6 +488,7 @@ class DeploymentProvider(ConfiguredProvider):
             outs.update({k: deployment.get(k) for k in ("name", "source", "source_config", "source_revision_config")})
         else:
             stored = _load(props)
+            ownership.REGISTRY.in_state(stored.inputs.owner, id_)
             self._say_if_masked(client, stored.inputs, deployment)
             # Refresh does not call the agent: `health` stays what the last rollout found.
             outs = self._refreshed(stored.inputs, deployment, revision, self._dashboard(), stored.outputs.health)
@@ -515,6 +537,18 @@ class DeploymentProvider(ConfiguredProvider):
         except DeploymentError:
             d = None  # state this version cannot read is still deleted, with the default settings
         name = d.name if d is not None else id_
+        if ownership.delete_skip(id_):
+            progress(
+                f"{name}: deployment {id_} is not deleted: the create that replaces it found it by its ownership "
+                "tag and kept it (a provider cannot tell `pulumi up --replace` from resuming an interrupted "
+                "create). For a new deployment, set the resource option deleteBeforeReplace",
+                False,
+            )
+            return
+        if d is not None and (
+            refusal := ownership.delete_refusal(name, not changes.is_auto_named(d), d.delete_tracing_project, d.owner)
+        ):
+            raise DeploymentError(refusal)
         try:
             client.delete_deployment(id_, delete_tracing_project=bool(d and d.delete_tracing_project))
         except APIError as exc:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -86,10 +85,6 @@ class LangSmithProvider(Provider):
         self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="langsmith")
         self.deployments = DeploymentProvider()
         self.listeners = ListenerProvider()
-        # URN -> the id its last diff was about: a check without old inputs after it is the engine's
-        # re-check of a replacement (step_generator "recompute the default values"), and the create
-        # that follows must not take the replaced deployment over.
-        self._diffed: dict[str, str] = {}
         self._impl: dict[str, DeploymentProvider | ListenerProvider] = {
             DEPLOYMENT.token: self.deployments,
             LISTENER.token: self.listeners,
@@ -97,10 +92,9 @@ class LangSmithProvider(Provider):
 
     async def _run(self, urn: str | None, timeout: float | None, fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)` on the pool, as the call of `urn` bounded by `timeout` (`core.operation`)."""
-        replacing = self._diffed.get(urn or "")
 
         def call() -> T:
-            with operation.serving(urn, timeout, replacing):
+            with operation.serving(urn, timeout):
                 return fn(*args)
 
         loop = asyncio.get_running_loop()
@@ -137,9 +131,6 @@ class LangSmithProvider(Provider):
         failures: list[tuple[str, str]] = []
         if kind is DEPLOYMENT:
             failures += self._program_side(request.urn, news)
-            replaced = self._diffed.get(request.urn)
-            if replaced and not olds:  # a replacement: its own ownership tag, never the replaced one's
-                news["owner"] = f"{news['owner']}-r{hashlib.sha256(replaced.encode()).hexdigest()[:8]}"
             result = await self._run(request.urn, None, self.deployments.checked, olds, news, request.random_seed)
         else:
             result = await self._run(request.urn, None, self.listeners.check, olds, news)
@@ -178,8 +169,6 @@ class LangSmithProvider(Provider):
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         kind = self._kind(request.type)
-        if request.resource_id:
-            self._diffed[request.urn] = request.resource_id
         olds = to_plain(request.old_state, kind.shape)
         news = to_plain(request.new_inputs, kind.shape)
         if kind is LISTENER:
@@ -187,7 +176,7 @@ class LangSmithProvider(Provider):
             detailed = {p: _kind_of(olds, news, p, True) for p in replaces}
             detailed.update({p: _kind_of(olds, news, p, False) for p in updates})
             return _diff(kind, bool(replaces or updates), replaces, detailed, False)
-        cs = await self._run(request.urn, None, self.deployments.change_set, olds, news)
+        cs = await self._run(request.urn, None, self.deployments.diffed, request.resource_id, olds, news)
         detailed = {p: _kind_of(olds, news, p, True) for p in cs.replaces}
         for p in (*cs.patch, *cs.revision, *cs.local):
             if p == "revision_status":  # a rollout an earlier run left unfinished: no input changed
