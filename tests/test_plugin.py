@@ -115,7 +115,7 @@ def test_create_update_read_delete_through_the_plugin(plugin: Plugin, emulator: 
     news = {**inputs, "env": {"MODE": "b"}}
     diff = plugin.diff("agent", dep_id, outs, news)
     assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME and list(diff.replaces) == []
-    assert {k: v.kind for k, v in diff.detailedDiff.items()} == {"env": DIFF.UPDATE}
+    assert {k: v.kind for k, v in diff.detailedDiff.items()} == {"env.MODE": DIFF.UPDATE}  # as deep as the values go
     replaced = plugin.diff("agent", dep_id, outs, {**inputs, "sourceConfig": {"listenerId": UNKNOWN}})
     assert "sourceConfig.listenerId" in replaced.detailedDiff
     assert replaced.detailedDiff["sourceConfig.listenerId"].kind == DIFF.ADD_REPLACE

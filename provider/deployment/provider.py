@@ -34,7 +34,7 @@ from ..core.statuses import DELETING, can_still_deploy
 from ..core.values import JSON, with_unknown_sentinel
 from ..core.waiter import Waiter
 from ..source_archive import SourceArchive
-from . import changes, fields, ownership
+from . import changes, diff_paths, fields, ownership
 from .model import DeploymentInputs, Props, PropsError, WaitOptions, apply_defaults, load, validate, value_at
 from .upload import reread, upload
 
@@ -176,9 +176,18 @@ class DeploymentProvider(ConfiguredProvider):
     def diffed(id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> changes.ChangeSet:
         """The engine's Diff: the change set, and the deployment the state holds for this resource
         noted (a replacement's create must never take it over, `ownership`)."""
-        old = _load(olds)
+        return DeploymentProvider.detailed_diff(id_, olds, news)[0]
+
+    @staticmethod
+    def detailed_diff(
+        id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> tuple[changes.ChangeSet, dict[str, tuple[diff_paths.Kind, bool]]]:
+        """`diffed`, with each changed property path as deep as the values go (a provider plugin
+        sends them: `replaceOnChanges` and `preview --diff` use them)."""
+        old, new = _load(olds), _load(news)
         ownership.REGISTRY.in_state(old.inputs.owner, id_)
-        return changes.change_set(old, _load(news))
+        change = changes.change_set(old, new)
+        return change, diff_paths.changed_paths(old, new, change)
 
     # create ------------------------------------------------------------------------------------
 

@@ -53,7 +53,7 @@ from pulumi.provider.experimental.provider import (
 from ..core import engine_watch, operation
 from ..core.host_pool import DEFAULT_WORKERS, ENV_WORKERS
 from ..core.values import UNKNOWN
-from ..deployment import changes, fields
+from ..deployment import changes, diff_paths, fields
 from ..deployment.provider import DeploymentProvider
 from ..deployment.resource import SourceDirInvalid, source_dir_inputs
 from ..listener.model import listener_changes
@@ -176,13 +176,12 @@ class LangSmithProvider(Provider):
             detailed = {p: _kind_of(olds, news, p, True) for p in replaces}
             detailed.update({p: _kind_of(olds, news, p, False) for p in updates})
             return _diff(kind, bool(replaces or updates), replaces, detailed, False)
-        cs = await self._run(request.urn, None, self.deployments.diffed, request.resource_id, olds, news)
-        detailed = {p: _kind_of(olds, news, p, True) for p in cs.replaces}
-        for p in (*cs.patch, *cs.revision, *cs.local):
-            if p == "revision_status":  # a rollout an earlier run left unfinished: no input changed
-                detailed[p] = PropertyDiff(PropertyDiffKind.UPDATE, input_diff=False)
-            else:
-                detailed[p] = _kind_of(olds, news, p, False)
+        cs, paths = await self._run(request.urn, None, self.deployments.detailed_diff, request.resource_id, olds, news)
+        detailed = {
+            # revision_status: a rollout an earlier run left unfinished, no input changed
+            p: PropertyDiff(_KINDS[how][replace], input_diff=p != diff_paths.UNSETTLED)
+            for p, (how, replace) in paths.items()
+        }
         return _diff(kind, cs.changes, cs.replaces, detailed, cs.delete_before_replace)
 
     # create / update / read / delete -------------------------------------------------------------
@@ -257,23 +256,17 @@ def _property(kind: Kind, path: str) -> str:
     return "" if path in ("", "provider") else camel_path(kind.shape, path)
 
 
-def _value(plain: Mapping[str, Any], path: str) -> Any:
-    node: Any = plain
-    for part in path.split("."):
-        node = node.get(part) if isinstance(node, Mapping) else None
-    return node
+#: The core's kind of change (`diff_paths.Kind`), and whether it replaces, as the engine names it.
+_KINDS: dict[diff_paths.Kind, dict[bool, PropertyDiffKind]] = {
+    diff_paths.Kind.ADD: {False: PropertyDiffKind.ADD, True: PropertyDiffKind.ADD_REPLACE},
+    diff_paths.Kind.DELETE: {False: PropertyDiffKind.DELETE, True: PropertyDiffKind.DELETE_REPLACE},
+    diff_paths.Kind.UPDATE: {False: PropertyDiffKind.UPDATE, True: PropertyDiffKind.UPDATE_REPLACE},
+}
 
 
 def _kind_of(olds: Mapping[str, Any], news: Mapping[str, Any], path: str, replace: bool) -> PropertyDiff:
-    """ADD, DELETE or UPDATE (and their _REPLACE forms) by whether each side holds a value."""
-    old, new = _value(olds, path), _value(news, path)
-    if old is None and new is not None:
-        kind = PropertyDiffKind.ADD_REPLACE if replace else PropertyDiffKind.ADD
-    elif new is None and old is not None:
-        kind = PropertyDiffKind.DELETE_REPLACE if replace else PropertyDiffKind.DELETE
-    else:
-        kind = PropertyDiffKind.UPDATE_REPLACE if replace else PropertyDiffKind.UPDATE
-    return PropertyDiff(kind, input_diff=True)
+    """ADD, DELETE or UPDATE (and their _REPLACE forms) of a Listener's top-level property."""
+    return PropertyDiff(_KINDS[diff_paths.kind_of(olds.get(path), news.get(path))][replace], input_diff=True)
 
 
 def _diff(

@@ -231,3 +231,157 @@ def test_a_replacement_the_diff_asks_for_never_takes_the_old_deployment(
         assert refused.returncode != 0 and "nothing was changed" in refused.output, refused.output
         f.project.run("config", "set", "mode", "b")
         assert assert_one_live_and_in_state(f, emulator) == fixed
+
+
+ADOPT_YAML = """name: adopt-replace
+runtime: yaml
+plugins:
+  providers:
+    - name: langsmith
+      path: PLUGIN
+config:
+  deploymentType: {type: string, default: dev}
+resources:
+  agent:
+    type: langsmith:index:Deployment
+    properties:
+      name: made-elsewhere
+      adoptId: ADOPT_ID
+      deleteTracingProject: true
+      source: github
+      sourceConfig:
+        integrationId: INTEGRATION
+        repoUrl: REPO
+        deploymentType: ${deploymentType}
+      sourceRevisionConfig:
+        repoRef: main
+        langgraphConfigPath: langgraph.json
+      wait:
+        healthCheck: false
+"""
+
+ADOPT_PYTHON = """import pulumi
+from pulumi_langsmith import Deployment, SourceConfigArgs, SourceRevisionConfigArgs, WaitArgs
+
+config = pulumi.Config()
+Deployment(
+    "agent",
+    name="made-elsewhere",
+    adopt_id="ADOPT_ID",
+    delete_tracing_project=True,
+    source="github",
+    source_config=SourceConfigArgs(
+        integration_id="INTEGRATION", repo_url="REPO", deployment_type=config.get("deploymentType") or "dev"
+    ),
+    source_revision_config=SourceRevisionConfigArgs(repo_ref="main", langgraph_config_path="langgraph.json"),
+    wait=WaitArgs(health_check=False),
+)
+"""
+
+
+@pytest.mark.parametrize("kind", frontends())
+def test_adopt_id_is_for_the_first_create_only(kind: str, tmp_path: Path, emulator: Any) -> None:
+    """Issue 30, defect 2: `adoptId` plus a change that replaces the deployment (deploymentType, with a
+    fixed name: delete first) deleted the deployment, then failed to adopt the deleted one."""
+    from langsmith_emulator.testing import GITHUB_INTEGRATION_ID, GITHUB_REPO_URL
+
+    from ..support.data import github_body
+
+    foreign = api(emulator, "POST", "/v2/deployments", json=github_body("made-elsewhere"))
+    work = tmp_path / "tree" / "project"
+    work.mkdir(parents=True)
+    (tmp_path / "tree" / ".venv").symlink_to(VENV)
+    fill = {
+        "PLUGIN": str(Path(__file__).resolve().parents[2] / "plugin"),
+        "ADOPT_ID": foreign["id"],
+        "INTEGRATION": GITHUB_INTEGRATION_ID,
+        "REPO": GITHUB_REPO_URL,
+    }
+    if kind == "yaml":
+        text = ADOPT_YAML
+    else:
+        text = ADOPT_PYTHON
+        (work / "Pulumi.yaml").write_text(
+            "name: adopt-replace\nruntime:\n  name: python\n  options:\n    virtualenv: ../.venv\n"
+        )
+    for key, value in fill.items():
+        text = text.replace(key, value)
+    (work / ("Pulumi.yaml" if kind == "yaml" else "__main__.py")).write_text(text)
+    project = Project(work, tmp_path)
+    project.init_stack(emulator.url)
+    project.run("up", "--yes")
+    assert [d["id"] for d in live_deployments(emulator)] == [foreign["id"]]  # adopted
+
+    project.run("config", "set", "deploymentType", "prod")
+    preview = project.run("preview").output
+    assert "1 to replace" in preview, preview
+    project.run("up", "--yes")
+    [renewed] = live_deployments(emulator)
+    assert renewed["id"] != foreign["id"] and renewed["source_config"]["deployment_type"] == "prod"
+    [resource] = project.resources("Deployment")
+    assert resource["id"] == renewed["id"]
+    project.run("preview", "--expect-no-changes")
+
+
+NESTED_YAML = """name: nested-replace
+runtime: yaml
+plugins:
+  providers:
+    - name: langsmith
+      path: PLUGIN
+config:
+  mode: {type: string, default: a}
+  other: {type: string, default: x}
+  minScale: {type: integer, default: 1}
+resources:
+  agent:
+    type: langsmith:index:Deployment
+    properties:
+      source: external_docker
+      sourceRevisionConfig:
+        imageUri: IMAGE
+      sourceConfig:
+        resourceSpec:
+          minScale: ${minScale}
+          maxScale: 3
+      env:
+        MODE: ${mode}
+        OTHER: ${other}
+      wait:
+        healthCheck: false
+    options:
+      replaceOnChanges: [env.MODE, sourceConfig.resourceSpec.minScale]
+outputs:
+  id: ${agent.deploymentId}
+"""
+
+
+@requires_host("yaml")
+def test_replace_on_changes_takes_nested_paths(tmp_path: Path, emulator: Any) -> None:
+    """Defect 9: a nested `replaceOnChanges` path was ignored; the diff named only top-level keys."""
+    work = tmp_path / "tree" / "project"
+    work.mkdir(parents=True)
+    (tmp_path / "tree" / ".venv").symlink_to(VENV)
+    plugin = str(Path(__file__).resolve().parents[2] / "plugin")
+    (work / "Pulumi.yaml").write_text(NESTED_YAML.replace("PLUGIN", plugin).replace("IMAGE", IMAGE))
+    project = Project(work, tmp_path)
+    project.init_stack(emulator.url)
+    project.run("up", "--yes")
+    ids = [project.outputs()["id"]]
+
+    project.run("config", "set", "other", "y")  # not covered by a rule: one revision in place
+    diff = project.run("preview", "--diff").output
+    assert "1 to update" in diff and "to replace" not in diff and 'OTHER: "x" => "y"' in diff, diff
+    project.run("up", "--yes")
+    assert project.outputs()["id"] == ids[0]
+
+    for key, value in (("mode", "b"), ("minScale", "2")):
+        project.run("config", "set", key, value)
+        diff = project.run("preview", "--diff").output
+        assert "1 to replace" in diff, diff
+        project.run("up", "--yes")
+        ids.append(project.outputs()["id"])
+        assert ids[-1] not in ids[:-1] and [d["id"] for d in live_deployments(emulator)] == [ids[-1]]
+        project.run("preview", "--expect-no-changes")
+    held = api(emulator, "GET", f"/v2/deployments/{ids[-1]}")
+    assert held["source_config"]["resource_spec"]["min_scale"] == 2
