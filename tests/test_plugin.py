@@ -77,6 +77,23 @@ def test_check_speaks_camel_case_keeps_secrets_and_names_the_resource_once(plugi
     assert plugin.check("agent", news)[0]["name"] == inputs["name"]
 
 
+def test_the_ownership_id_is_one_function_and_includes_the_organization(emulator: Any) -> None:
+    """Defect 12: the plugin's ownership id left the Pulumi organization out, so two organizations'
+    `proj/dev` stacks would take over each other's deployments. It is `ownership_id`, as the Python
+    program's, fed the organization the plugin is told (config, else PULUMI_ORGANIZATION)."""
+    config = {"apiKey": Secret(API_KEY), "workspaceId": TENANT_ID, "controlPlaneUrl": emulator.url}
+    owners = {}
+    for org in ("acme", "globex"):
+        with plugin_process() as p:
+            p.configure({**config, "pulumiOrganization": org})
+            owners[org] = p.check("agent", DOCKER)[0]["owner"]
+        assert owners[org] == ownership_id("proj", "dev", "agent", org)
+    assert owners["acme"] != owners["globex"]
+    with plugin_process(env={"PULUMI_ORGANIZATION": "globex"}) as p:
+        p.configure(config)
+        assert p.check("agent", DOCKER)[0]["owner"] == owners["globex"]
+
+
 def test_check_failures_name_the_property_as_the_program_writes_it(plugin: Plugin, emulator: Any) -> None:
     _, failures = plugin.check(
         "bad",

@@ -37,6 +37,11 @@ ENV_URL = "LANGSMITH_CONTROL_PLANE_URL"
 ENV_ENDPOINT = "LANGSMITH_ENDPOINT"  # the tracing endpoint many users already export
 ENV_TENANT_ID = "LANGSMITH_TENANT_ID"  # the vendor CLI's name for the workspace id
 CONFIG_MAX_RPS = "langsmith:maxRequestsPerSecond"
+#: The Pulumi organization the stack belongs to, for the plugin's ownership id: the engine tells a
+#: resource provider no organization (only Construct and Call requests carry one), while a Python program
+#: asks `pulumi.get_organization()`.
+CONFIG_ORGANIZATION = "langsmith:pulumiOrganization"
+ENV_ORGANIZATION = "PULUMI_ORGANIZATION"
 ENV_MAX_RPS = "LANGSMITH_MAX_REQUESTS_PER_SECOND"
 DEFAULT_MAX_RPS = 20.0
 
@@ -155,6 +160,12 @@ def resolve_settings(config: Mapping[str, str | None], env: Mapping[str, str]) -
         dashboard_url=dashboard_for(base_url),
         max_requests_per_second=max_requests_per_second(config.get(CONFIG_MAX_RPS) or env.get(ENV_MAX_RPS)),
     )
+
+
+def pulumi_organization(config: Mapping[str, str | None], env: Mapping[str, str]) -> str | None:
+    """The stack's Pulumi organization where a provider plugin can be told it (config, else the
+    environment); None: not known, and the ownership id is the project's, stack's and resource's alone."""
+    return config.get(CONFIG_ORGANIZATION) or env.get(ENV_ORGANIZATION) or None
 
 
 def max_requests_per_second(value: str | None) -> float:

@@ -51,6 +51,7 @@ from pulumi.provider.experimental.provider import (
 )
 
 from ..core import engine_watch, operation
+from ..core.config import pulumi_organization
 from ..core.host_pool import DEFAULT_WORKERS, ENV_WORKERS
 from ..core.values import UNKNOWN
 from ..deployment import changes, diff_paths, fields
@@ -85,6 +86,7 @@ class LangSmithProvider(Provider):
         self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="langsmith")
         self.deployments = DeploymentProvider()
         self.listeners = ListenerProvider()
+        self._organization: str | None = None
         self._impl: dict[str, DeploymentProvider | ListenerProvider] = {
             DEPLOYMENT.token: self.deployments,
             LISTENER.token: self.listeners,
@@ -117,6 +119,7 @@ class LangSmithProvider(Provider):
             if isinstance(plain, str) and plain and plain != UNKNOWN:
                 config[f"langsmith:{key}"] = plain
         settings = SimpleNamespace(config=config)
+        self._organization = pulumi_organization(config, os.environ)
         self.deployments.configure(settings)  # type: ignore[arg-type]
         self.listeners.configure(settings)  # type: ignore[arg-type]
         return ConfigureResponse(accept_secrets=True, supports_preview=True, accept_resources=False)
@@ -130,7 +133,7 @@ class LangSmithProvider(Provider):
         news = to_plain(request.new_inputs, kind.shape, secret)
         failures: list[tuple[str, str]] = []
         if kind is DEPLOYMENT:
-            failures += self._program_side(request.urn, news)
+            failures += self._program_side(request.urn, news, self._organization)
             result = await self._run(request.urn, None, self.deployments.checked, olds, news, request.random_seed)
         else:
             result = await self._run(request.urn, None, self.listeners.check, olds, news)
@@ -142,12 +145,12 @@ class LangSmithProvider(Provider):
         )
 
     @staticmethod
-    def _program_side(urn: str, news: dict[str, Any]) -> list[tuple[str, str]]:
+    def _program_side(urn: str, news: dict[str, Any], organization: str | None = None) -> list[tuple[str, str]]:
         """What the Python `Deployment` constructor does in a program, here for every language."""
         project, stack, name = urn_parts(urn)
         for key in _SET_BY_CHECK:
             news.pop(key, None)
-        news["owner"] = changes.ownership_id(project, stack, name)
+        news["owner"] = changes.ownership_id(project, stack, name, organization)
         if news.get("name") is None:
             news["name_prefix"] = name
         if "source_dir" not in news and news.get("source") != fields.INTERNAL_SOURCE:

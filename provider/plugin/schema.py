@@ -12,7 +12,7 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-from ..core.config import CONFIG_API_KEY, CONFIG_MAX_RPS, CONFIG_URL, CONFIG_WORKSPACE_ID
+from ..core.config import CONFIG_API_KEY, CONFIG_MAX_RPS, CONFIG_ORGANIZATION, CONFIG_URL, CONFIG_WORKSPACE_ID
 from ..core.schema import Change, Field
 from ..core.values import JSON
 from ..deployment import fields as deployment_fields
@@ -105,6 +105,13 @@ def _properties(shape: Obj, types: dict[str, JSON], kind: Kind, prefix: str, key
 
 
 _CONFIG: dict[str, JSON] = {
+    CONFIG_ORGANIZATION: {
+        "type": "string",
+        "description": "The stack's Pulumi organization (else PULUMI_ORGANIZATION): part of each deployment's "
+        "ownership id, so stacks of two organizations with the same project and stack names never take over "
+        "each other's deployments. The engine does not tell a provider plugin its organization; Python "
+        "programs (the dynamic provider) need not set it.",
+    },
     CONFIG_API_KEY: {
         "type": "string",
         "secret": True,
