@@ -171,8 +171,8 @@ def test_targeted_replacements_never_lose_the_deployment(kind: str, tmp_path: Pa
     # An autoname: `--replace` and `--target-replace` keep one deployment, the one in state.
     for verb in ("--replace", "--target-replace"):
         replaced = f.project.run("up", "--yes", verb, f.urn())
-        assert "is not deleted" in replaced.output, replaced.output
         assert assert_one_live_and_in_state(f, emulator) == first
+        assert "is not deleted" in replaced.output, replaced.output
 
     # A fixed name, likewise (changing the name is itself a replacement: a new deployment).
     f.set(name="replace-fixed")
@@ -206,10 +206,7 @@ def test_a_replacement_the_diff_asks_for_never_takes_the_old_deployment(
     f.set(roc="env")
     f.project.run("up", "--yes")
     first = assert_one_live_and_in_state(f, emulator)
-    if kind == "python":
-        f.project.run("config", "set", "mode", "b")
-    else:
-        f.project.run("config", "set", "mode", "b")
+    f.project.run("config", "set", "mode", "b")
     up = f.project.run("up", "--yes")
     if kind == "yaml":  # the plugin's diff names `env`; the dynamic host sends no property diff
         assert "replaced" in up.output, up.output
