@@ -21,10 +21,11 @@ from typing import Any, Literal, TypedDict
 import pulumi
 from pulumi.dynamic import Resource
 
+from ..core.values import UNKNOWN
 from ..core.waiter import Polling
 from ..source_archive import SourceArchive, SourceDirError
 from .changes import INPUT_KEYS, OUTPUT_KEYS, ownership_id
-from .fields import INTERNAL_SOURCE, SECRET_OUTPUTS
+from .fields import INTERNAL_INPUTS, INTERNAL_SOURCE, SECRET_OUTPUTS
 from .provider import DeploymentProvider
 
 
@@ -185,16 +186,11 @@ class Deployment(Resource, module="langsmith", name="Deployment"):
             raise TypeError(f"Deployment got unexpected arguments: {', '.join(sorted(unknown))}")
         if "secrets" in values:
             values["secrets"] = pulumi.Output.secret(values["secrets"])
-        if "source_dir" in values or values.get("source") == INTERNAL_SOURCE:
-            values.update(source_dir_inputs(values))
         props: dict[str, Any] = {key: None for key in OUTPUT_KEYS}
-        props.update(values)
-        props.setdefault("name", None)
-        props["owner"] = ownership_id(
-            pulumi.get_project(), pulumi.get_stack(), resource_name, pulumi.get_organization()
+        props.update(
+            program_inputs(values, pulumi.get_project(), pulumi.get_stack(), resource_name, pulumi.get_organization())
         )
-        if values.get("name") is None:
-            props["name_prefix"] = resource_name
+        props.setdefault("name", None)
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS))
         super().__init__(DeploymentProvider(), resource_name, props, opts)
 
@@ -203,6 +199,34 @@ class Deployment(Resource, module="langsmith", name="Deployment"):
         """Read an existing deployment into the program by its id, without managing it: `pulumi up`
         never changes or deletes it, and `refresh` keeps its outputs current."""
         return Deployment(resource_name, opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)))
+
+
+#: Inputs a program never sets: the provider's own (ownership id, autoname prefix) and what a
+#: `source_dir` stands for.
+SET_BY_PROVIDER: tuple[str, ...] = (
+    *INTERNAL_INPUTS,
+    "source_hash",
+    "source_file_count",
+    "source_archive_bytes",
+)
+
+
+def program_inputs(
+    values: Mapping[str, Any], project: str, stack: str, resource_name: str, organization: str | None
+) -> dict[str, Any]:
+    """What a program's declaration stands for, in every language (this constructor for Python, the
+    plugin's check for the others): the declared values, the ownership id (`changes.ownership_id`),
+    the autoname's prefix when no name is set, and the `source_dir` archive's hash (a directory not
+    known yet at preview is checked at `up`). Raises `SourceDirInvalid`."""
+    out = {k: v for k, v in values.items() if k not in SET_BY_PROVIDER}
+    if out.get("source_dir") == UNKNOWN:
+        out["source_hash"] = UNKNOWN
+    elif "source_dir" in out or out.get("source") == INTERNAL_SOURCE:
+        out.update(source_dir_inputs(out))
+    out["owner"] = ownership_id(project, stack, resource_name, organization)
+    if out.get("name") is None:
+        out["name_prefix"] = resource_name
+    return out
 
 
 def source_dir_inputs(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -54,9 +54,9 @@ from ..core import engine_watch, operation
 from ..core.config import pulumi_organization
 from ..core.host_pool import DEFAULT_WORKERS, ENV_WORKERS
 from ..core.values import UNKNOWN
-from ..deployment import changes, diff_paths, fields
+from ..deployment import diff_paths
 from ..deployment.provider import DeploymentProvider
-from ..deployment.resource import SourceDirInvalid, source_dir_inputs
+from ..deployment.resource import SourceDirInvalid, program_inputs
 from ..listener.model import listener_changes
 from ..listener.provider import ListenerProvider
 from . import functions, schema
@@ -68,8 +68,6 @@ T = TypeVar("T")
 
 #: Outputs an update that rolls out a revision changes (unknown in its preview).
 _ROLLOUT_OUTPUTS = ("latest_revision_id", "active_revision_id", "revision_status", "status", "updated_at", "health")
-#: Inputs the engine must not take from a program: `check` computes them.
-_SET_BY_CHECK = (*fields.INTERNAL_INPUTS, *DEPLOYMENT.computed)
 
 
 def urn_parts(urn: str) -> tuple[str, str, str]:
@@ -146,21 +144,15 @@ class LangSmithProvider(Provider):
 
     @staticmethod
     def _program_side(urn: str, news: dict[str, Any], organization: str | None = None) -> list[tuple[str, str]]:
-        """What the Python `Deployment` constructor does in a program, here for every language."""
+        """What the Python `Deployment` constructor does in a program (`resource.program_inputs`), here
+        for every language; a `source_dir` that cannot be deployed is a check failure."""
         project, stack, name = urn_parts(urn)
-        for key in _SET_BY_CHECK:
-            news.pop(key, None)
-        news["owner"] = changes.ownership_id(project, stack, name, organization)
-        if news.get("name") is None:
-            news["name_prefix"] = name
-        if "source_dir" not in news and news.get("source") != fields.INTERNAL_SOURCE:
-            return []
-        if news.get("source_dir") == UNKNOWN:
-            news["source_hash"] = UNKNOWN  # known at `up`; checked then
-            return []
+        declared = dict(news)
+        news.clear()
         try:
-            news.update(source_dir_inputs({"source": fields.INTERNAL_SOURCE, **news}))
+            news.update(program_inputs(declared, project, stack, name, organization))
         except SourceDirInvalid as exc:
+            news.update(program_inputs({**declared, "source_dir": UNKNOWN}, project, stack, name, organization))
             message = str(exc)
             prop, _, reason = message.partition(": ")
             return (

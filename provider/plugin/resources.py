@@ -9,6 +9,7 @@ from ..core.base import ConfiguredProvider
 from ..deployment import fields as deployment_fields
 from ..deployment.model import DeploymentInputs
 from ..deployment.provider import DeploymentProvider
+from ..deployment.resource import SET_BY_PROVIDER
 from ..listener import fields as listener_fields
 from ..listener.model import ListenerInputs
 from ..listener.provider import ListenerProvider
@@ -37,7 +38,8 @@ def _outputs(names: tuple[str, ...], lists: tuple[str, ...] = ()) -> dict[str, S
     return {n: ListOf(STRING) if n in lists else STRING for n in names}
 
 
-_COMPUTED = ("source_hash", "source_file_count", "source_archive_bytes")
+#: Inputs check fills in from `source_dir` (`resource.program_inputs`): outputs to a program.
+_COMPUTED = tuple(k for k in SET_BY_PROVIDER if k not in deployment_fields.INTERNAL_INPUTS)
 
 DEPLOYMENT = Kind(
     token=f"{PACKAGE}:index:Deployment",
