@@ -113,6 +113,28 @@ def test_check_failures_name_the_property_as_the_program_writes_it(plugin: Plugi
     assert writes(emulator) == []
 
 
+def test_a_resource_spec_key_no_schema_declares_is_a_check_failure_naming_it(plugin: Plugin, emulator: Any) -> None:
+    """Defect 6: `dbCpuu` (and any key the spec does not define, at any depth) passed through to the
+    server. Refused by name, as the program wrote it; the spec's own keys are taken, camelCase inside
+    the Kubernetes objects as the API has them."""
+    spec = {
+        "dbCpu": 0.5,
+        "dbCpuu": 1,
+        "imagePullSecrets": [{"name": "regcred"}],
+        "initContainers": [{"name": "init", "image": "busybox:1", "volumeMounts": [{"name": "v", "mount_path": "/x"}]}],
+    }
+    _, failures = plugin.check("agent", {**DOCKER, "sourceConfig": {"resourceSpec": spec}})
+    assert sorted(failures) == [
+        ("sourceConfig.resourceSpec.dbCpuu", "is not a known property"),
+        ("sourceConfig.resourceSpec.initContainers[0].volumeMounts[0].mount_path", "is not a known property"),
+    ]
+    del spec["dbCpuu"]
+    spec["initContainers"][0]["volumeMounts"] = [{"name": "v", "mountPath": "/x"}]
+    inputs, failures = plugin.check("agent", {**DOCKER, "sourceConfig": {"resourceSpec": spec}})
+    assert failures == [] and inputs["sourceConfig"]["resourceSpec"] == spec
+    assert writes(emulator) == []
+
+
 def test_previews_send_nothing_and_show_what_up_will_not_know(plugin: Plugin, emulator: Any) -> None:
     inputs, _ = plugin.check("agent", DOCKER)
     dep_id, outs = plugin.create("agent", inputs, preview=True)

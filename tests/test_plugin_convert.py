@@ -16,9 +16,9 @@ from pulumi_langsmith.deployment import fields
 from pulumi_langsmith.plugin import schema
 from pulumi_langsmith.plugin.convert import to_plain, to_property_values
 from pulumi_langsmith.plugin.resources import DEPLOYMENT, LISTENER
-from pulumi_langsmith.plugin.shapes import Obj, camel, camel_path
+from pulumi_langsmith.plugin.shapes import ListOf, MapOf, Obj, Shape, camel, camel_path
 
-from .test_data_path import declared_inputs
+from .test_data_path import _TEXT, declared_inputs
 
 MAP_INPUTS = ("env", "secrets")
 
@@ -61,6 +61,66 @@ def test_every_declared_input_survives_the_round_trip_with_its_secrecy(drawn: An
     assert expected <= found, f"lost secrecy of {expected - found}"
 
 
+_KEY = st.from_regex(r"\A[a-z][a-zA-Z0-9_]{0,8}\Z")  # either case, as a user's own keys come
+_JSON = st.recursive(
+    st.booleans() | st.integers(-5, 5) | _TEXT,
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(_KEY, inner, max_size=2),
+    max_leaves=4,
+)
+
+
+def values_of(shape: Shape) -> st.SearchStrategy[Any]:
+    """Any value of a shape, every optional key of an object drawn or not, from the model itself: a
+    field added to a model is in the draw without a word here."""
+    if isinstance(shape, Obj):
+        required = {k: values_of(s) for k, (_, s) in shape.fields.items() if k in shape.required}
+        optional = {k: values_of(s) for k, (_, s) in shape.fields.items() if k not in shape.required}
+        return st.fixed_dictionaries(required, optional=optional)
+    if isinstance(shape, MapOf):
+        return st.dictionaries(_KEY, values_of(shape.value), max_size=2)
+    if isinstance(shape, ListOf):
+        return st.lists(values_of(shape.item), max_size=2)
+    return {
+        "string": st.sampled_from(shape.enum) if shape.enum else _TEXT,
+        "integer": st.integers(0, 10**6),
+        "number": st.floats(0, 1e6, allow_nan=False).map(lambda f: round(f, 1)),
+        "boolean": st.booleans(),
+    }.get(shape.kind, _JSON)
+
+
+def program_keys(value: Any, shape: Shape, built: dict[str, Any], where: str = "") -> None:
+    """Every key at an object's level is a property of that type in the schema (so nothing was
+    renamed twice or left in snake_case); a map's keys and an open object's are the user's."""
+    if isinstance(shape, Obj) and isinstance(value, dict):
+        props = built["types"][f"langsmith:index:{shape.name}"]["properties"]
+        for key, item in value.items():
+            assert key in props, f"{where}.{key} is not a property of {shape.name}"
+            program_keys(item, shape.fields[shape.camel_to_snake[key]][1], built, f"{where}.{key}")
+    elif isinstance(shape, ListOf) and isinstance(value, list):
+        for i, item in enumerate(value):
+            program_keys(item, shape.item, built, f"{where}[{i}]")
+    elif isinstance(shape, MapOf) and isinstance(value, dict):
+        for key, item in value.items():
+            program_keys(item, shape.value, built, f"{where}.{key}")
+
+
+_SPEC_SHAPE = DEPLOYMENT.shape.fields["source_config"][1].fields["resource_spec"][1]  # type: ignore[union-attr]
+_BUILT = schema.build()
+
+
+@settings(max_examples=150, deadline=None)
+@given(values_of(_SPEC_SHAPE), st.data())
+def test_the_whole_resource_spec_survives_the_round_trip_in_the_programs_names(spec: Any, data: st.DataObject) -> None:
+    inputs = {"name": "agent-x", "source": "external_docker", "source_config": {"resource_spec": spec}}
+    secret = set(data.draw(st.sets(st.sampled_from(paths(inputs)), max_size=3)))
+    out = wire(to_property_values(inputs, DEPLOYMENT.shape, secret))
+    program = _plainish(out["sourceConfig"])["resourceSpec"]
+    program_keys(program, _SPEC_SHAPE, _BUILT, "sourceConfig.resourceSpec")
+    found: set[tuple[Any, ...]] = set()
+    assert to_plain(out, DEPLOYMENT.shape, found) == inputs
+    assert secret <= found, f"lost secrecy of {secret - found}"
+
+
 def _plainish(pv: PropertyValue) -> Any:
     value = pv.value
     if isinstance(value, dict) or hasattr(value, "items"):
@@ -90,14 +150,17 @@ def test_every_field_of_the_table_is_a_schema_property_under_its_program_name() 
 
 
 def test_map_keys_and_open_objects_keep_the_users_names() -> None:
+    volume = {"name": "cfg", "configMap": {"name": "c", "default_mode": 420, "items": [{"key": "a", "path": "b"}]}}
     inputs = {
         "env": {"my_var": "1", "OPENAI_API_KEY": "x"},
-        "source_config": {"resource_spec": {"cpu": 1.0, "node_selector": {"pool": "a"}}},
+        "source_config": {"resource_spec": {"cpu": 1.0, "node_selector": {"pool": "a"}, "volumes": [volume]}},
     }
     out = to_property_values(inputs, DEPLOYMENT.shape)
     assert set(_plainish(out["env"])) == {"my_var", "OPENAI_API_KEY"}
     spec = _plainish(out["sourceConfig"])["resourceSpec"]
-    assert spec == {"cpu": 1.0, "node_selector": {"pool": "a"}}  # an unknown key passes as it is
+    # An open object (the spec's `additionalProperties: true`) keeps its keys; a key no model declares
+    # keeps the name the program wrote, for check to refuse by that name.
+    assert spec == {"cpu": 1.0, "node_selector": {"pool": "a"}, "volumes": [volume]}
     assert to_plain(out, DEPLOYMENT.shape) == inputs
     assert isinstance(DEPLOYMENT.shape.fields["source_config"][1], Obj)
     assert camel_path(DEPLOYMENT.shape, "secret_references[2].secret_key") == "secretReferences[2].secretKey"
@@ -130,10 +193,20 @@ def test_shapes_follow_the_model_annotations() -> None:
     }
 
     config = of_model(SourceConfig)
-    assert config.name == "SourceConfig" and not config.open
+    assert config.name == "SourceConfig" and config.required == ()
     assert config.fields["listener_config"][0] == "listenerConfig"
+    assert refs.item.required == ("name", "secret_name", "secret_key")
     spec = config.fields["resource_spec"][1]
-    assert isinstance(spec, Obj) and spec.open and spec.doc == (ResourceSpec.__doc__ or "").strip()
+    assert isinstance(spec, Obj) and spec.doc == " ".join((ResourceSpec.__doc__ or "").split())
+    containers = spec.fields["init_containers"][1]
+    assert isinstance(containers, ListOf) and isinstance(containers.item, Obj)
+    assert containers.item.required == ("name", "image")
+    # The API's camelCase keys inside Kubernetes sub-objects are their own program names.
+    assert containers.item.fields["imagePullPolicy"] == (
+        "imagePullPolicy",
+        Leaf("string", ("Always", "Never", "IfNotPresent")),
+    )
+    assert containers.item.snake("volumeMounts")[0] == "volumeMounts"
     assert spec.fields["memory_limit_mb"] == ("memoryLimitMb", Leaf("integer"))
     assert spec.fields["labels"] == ("labels", MapOf(STRING))
     assert spec.snake("memoryLimitMb") == ("memory_limit_mb", Leaf("integer"))

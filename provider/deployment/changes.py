@@ -382,10 +382,11 @@ class ChangeSet:
 
 
 def spec_drift(declared: Mapping[str, Any] | None, actual: Mapping[str, Any] | None) -> bool:
-    """Only keys the user set count: the server fills in defaults for the rest."""
+    """Only keys the user set count: the server fills in defaults for the rest. A null inside the
+    server's value (a container's unset `imagePullPolicy`) is an unset key, as in the declared one."""
     if declared is None:
         return False
-    return any((actual or {}).get(k) != v for k, v in _prune(declared).items())
+    return any(_prune((actual or {}).get(k)) != v for k, v in _prune(declared).items())
 
 
 def _spec(d: DeploymentInputs) -> JSON | None:

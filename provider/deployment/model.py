@@ -7,7 +7,9 @@ return one `CheckFailure` per bad property before anything is written.
 
 from __future__ import annotations
 
+import copy
 import re
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -25,7 +27,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ..core import operation
-from ..core.values import K8S_NAME_RE, UNKNOWN, UUID_RE, is_unknown, unknown_at
+from ..core.values import JSON, K8S_NAME_RE, UNKNOWN, UUID_RE, is_unknown, unknown_at
 from ..core.waiter import Polling
 from ..source_archive import SOURCE_HASH_ENV
 from .fields import FIELDS, INPUT_KEYS, OUTPUTS, SOURCES, defaults
@@ -70,6 +72,7 @@ CLI_DEPLOYMENT_TYPES = {"serverless": "dev_zero", "dedicated": "prod"}
 NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
+SOURCE_HASH = re.compile(r"^[0-9a-f]{64}$")  # what `SourceArchive.content_hash` is: SHA-256, hex
 
 NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
 
@@ -108,13 +111,16 @@ def _one_decimal(value: Any) -> Any:
     return value
 
 
-# The spec's ResourceSpec states CPU bounds (0.1..8, limits 0.1..16) and nothing for replica counts or
-# memory: those are only refused below zero (a count or a size), and the server decides the rest.
+# The spec's ResourceSpec states CPU bounds (0.1..8, limits 0.1..16) and nothing for replica counts,
+# memory, storage or the database's CPU: those are only refused below zero (a count or a size), and
+# the server decides the rest.
 Cpu = Annotated[float, BeforeValidator(_one_decimal), Field(ge=0.1, le=8)]
 CpuLimit = Annotated[float, BeforeValidator(_one_decimal), Field(ge=0.1, le=16)]
 MinScale = Annotated[int, BeforeValidator(_integral), Field(ge=0)]
 MaxScale = Annotated[int, BeforeValidator(_integral), Field(ge=0)]
 MemoryMb = Annotated[int, BeforeValidator(_integral), Field(ge=0)]
+Count = Annotated[int, BeforeValidator(_integral), Field(ge=0)]
+Cores = Annotated[float, Field(ge=0)]
 
 
 class _Strict(BaseModel):
@@ -130,10 +136,98 @@ class ListenerConfig(_Strict):
         return _check(K8S_NAME_RE, v, "must be a Kubernetes namespace name")
 
 
-class ResourceSpec(BaseModel):
-    """Declared keys only; the server fills in the rest. Kubernetes sub-objects pass through."""
+# Kubernetes sub-objects of resource_spec, as the spec's schemas of the same names define them. The
+# API names their keys in camelCase already (`mountPath`), so the attributes are the API's names; an
+# object the spec leaves open (`additionalProperties: true`, e.g. a volume's `configMap`) stays open.
+Open = dict[str, Any]
+DNS_LABEL = "must be a DNS label ([a-z0-9-], at most 63, a letter or digit at either end)"
 
-    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+
+def _dns_label(v: str | None) -> str | None:
+    return None if v is None else _check(K8S_NAME_RE, v, DNS_LABEL)
+
+
+class LocalObjectReference(_Strict):
+    """Reference to an object in the same namespace (an image pull secret)."""
+
+    name: NonEmpty
+
+
+class EnvVar(_Strict):
+    """Environment variable for a container."""
+
+    name: NonEmpty
+    value: str | None = None
+    valueFrom: Open | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _c_identifier(cls, v: str) -> str:
+        return _check(ENV_NAME_RE, v, "must be a C identifier ([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class ResourceRequirements(_Strict):
+    """Compute resource requirements (Kubernetes quantities, e.g. `500m`, `1Gi`)."""
+
+    limits: dict[str, str] | None = None
+    requests: dict[str, str] | None = None
+
+
+class VolumeMount(_Strict):
+    """Kubernetes VolumeMount specification."""
+
+    name: NonEmpty | None = None
+    mountPath: NonEmpty | None = None
+    subPath: str | None = None
+    mountPropagation: str | None = None
+    readOnly: bool | None = None
+    subPathExpr: str | None = None
+
+
+class Volume(_Strict):
+    """Kubernetes Volume specification."""
+
+    name: NonEmpty | None = None
+    configMap: Open | None = None
+    secret: Open | None = None
+    emptyDir: Open | None = None
+    persistentVolumeClaim: Open | None = None
+    nfs: Open | None = None
+    projected: Open | None = None
+    downwardAPI: Open | None = None
+    csi: Open | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str | None) -> str | None:
+        return _dns_label(v)
+
+
+class Container(_Strict):
+    """Container specification for init and sidecar containers."""
+
+    name: NonEmpty
+    image: NonEmpty
+    imagePullPolicy: Literal["Always", "Never", "IfNotPresent"] | None = None
+    command: list[str] | None = None
+    args: list[str] | None = None
+    workingDir: str | None = None
+    env: list[EnvVar] | None = None
+    envFrom: list[Open] | None = None
+    resources: ResourceRequirements | None = None
+    volumeMounts: list[VolumeMount] | None = None
+    securityContext: Open | None = None
+    restartPolicy: Literal["Always", "OnFailure"] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _check(K8S_NAME_RE, v, DNS_LABEL)
+
+
+class ResourceSpec(_Strict):
+    """Self-hosted sizing and pod settings (the spec's ResourceSpec). Only the keys you set are
+    managed; the server fills in the rest."""
 
     min_scale: MinScale | None = None
     max_scale: MaxScale | None = None
@@ -147,6 +241,17 @@ class ResourceSpec(BaseModel):
     queue_cpu_limit: CpuLimit | None = None
     queue_memory_mb: MemoryMb | None = None
     queue_memory_limit_mb: MemoryMb | None = None
+    # The spec says "do not use" for these twelve; they are here because the spec defines them.
+    orchestrator_cpu: Cores | None = None
+    orchestrator_cpu_limit: Cores | None = None
+    orchestrator_memory_mb: MemoryMb | None = None
+    orchestrator_memory_limit_mb: MemoryMb | None = None
+    orchestrator_min_scale: MinScale | None = None
+    orchestrator_max_scale: MaxScale | None = None
+    executor_cpu: Cores | None = None
+    executor_cpu_limit: Cores | None = None
+    executor_memory_mb: MemoryMb | None = None
+    executor_memory_limit_mb: MemoryMb | None = None
     redis_cpu: Cpu | None = None
     redis_cpu_limit: CpuLimit | None = None
     redis_memory_mb: MemoryMb | None = None
@@ -154,24 +259,68 @@ class ResourceSpec(BaseModel):
     labels: dict[str, str] | None = None
     annotations: dict[str, str] | None = None
     service_account_name: NonEmpty | None = None
+    image_pull_secrets: list[LocalObjectReference] | None = None
+    volumes: list[Volume] | None = None
+    volume_mounts: list[VolumeMount] | None = None
+    init_containers: list[Container] | None = None
+    sidecars: list[Container] | None = None
+    db_cpu: Cores | None = None
+    db_cpu_limit: Cores | None = None
+    db_memory_mb: MemoryMb | None = None
+    db_memory_limit_mb: MemoryMb | None = None
+    db_storage_gi: Count | None = None
+    db_max_connections: Count | None = None
 
     @model_validator(mode="after")
     def _pairs(self) -> ResourceSpec:
-        pairs = [
-            ("min_scale", "max_scale"),
-            ("queue_min_scale", "queue_max_scale"),
-            ("cpu", "cpu_limit"),
-            ("queue_cpu", "queue_cpu_limit"),
-            ("redis_cpu", "redis_cpu_limit"),
-            ("memory_mb", "memory_limit_mb"),
-            ("queue_memory_mb", "queue_memory_limit_mb"),
-            ("redis_memory_mb", "redis_memory_limit_mb"),
-        ]
-        for low, high in pairs:
+        for low, high in _REQUEST_LIMIT_PAIRS:
             lo, hi = getattr(self, low), getattr(self, high)
             if isinstance(lo, int | float) and isinstance(hi, int | float) and lo > hi:
                 raise PydanticCustomError("bounds", f"{low} ({lo}) must not exceed {high} ({hi})")
         return self
+
+
+_SIZED = ("", "queue_", "redis_", "orchestrator_", "executor_", "db_")
+#: (min, max) and (request, limit) pairs of ResourceSpec: a request above its limit cannot be scheduled.
+_REQUEST_LIMIT_PAIRS: tuple[tuple[str, str], ...] = (
+    *((f"{p}min_scale", f"{p}max_scale") for p in ("", "queue_", "orchestrator_")),
+    *((f"{p}cpu", f"{p}cpu_limit") for p in _SIZED),
+    *((f"{p}memory_mb", f"{p}memory_limit_mb") for p in _SIZED),
+)
+
+
+def declared_resource_spec(server: Any) -> JSON | None:
+    """The part of a server's resource_spec a program can declare (`pulumi import`): the keys the
+    spec defines, without nulls. A key a newer server adds is left to the server, which keeps it on
+    every write (`changes.merged_resource_spec`)."""
+    return _declarable(ResourceSpec, server) if isinstance(server, Mapping) else None
+
+
+def _declarable(model: type[BaseModel], value: Any) -> Any:
+    if not isinstance(value, Mapping):
+        return value
+    out: JSON = {}
+    for key, info in model.model_fields.items():
+        item = value.get(key)
+        if item is None:
+            continue
+        sub = _sub_model(info.annotation)
+        if sub is not None and isinstance(item, list):
+            out[key] = [_declarable(sub, v) for v in item]
+        elif sub is not None:
+            out[key] = _declarable(sub, item)
+        else:
+            out[key] = copy.deepcopy(item)
+    return out
+
+
+def _sub_model(annotation: Any) -> type[BaseModel] | None:
+    """The model inside `X | None` or `list[X] | None`, when X is one."""
+    for arg in (annotation, *typing.get_args(annotation)):
+        for inner in (arg, *typing.get_args(arg)):
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                return inner
+    return None
 
 
 class SourceConfig(_Strict):
@@ -264,7 +413,7 @@ class DeploymentInputs(_Strict):
     env: dict[str, str] | None = None
     secret_references: list[SecretReference] | None = None
     source_dir: NonEmpty | None = None
-    source_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    source_hash: Annotated[str, StringConstraints(pattern=SOURCE_HASH.pattern)] | None = None
     source_file_count: Annotated[int, BeforeValidator(_integral), Field(ge=0)] | None = None
     source_archive_bytes: Annotated[int, BeforeValidator(_integral), Field(ge=0)] | None = None
     adopt: bool = False

@@ -75,6 +75,8 @@ def _spec(shape: Shape, types: dict[str, JSON], kind: Kind, path: str) -> JSON:
                 "description": shape.doc or _field_doc(_table(kind), path),
                 "properties": _properties(shape, types, kind, path, tuple(shape.fields)),
             }
+            if shape.required:
+                types[token]["required"] = [shape.fields[key][0] for key in shape.required]
         return {"$ref": f"#/types/{token}"}
     if isinstance(shape, MapOf):
         return {"type": "object", "additionalProperties": _spec(shape.value, types, kind, path)}
@@ -199,10 +201,11 @@ def _type_name(spec: JSON) -> str:
     return str(spec.get("type"))
 
 
-def _rows(props: JSON, replaces: set[str]) -> list[str]:
+def _rows(props: JSON, replaces: set[str], required: tuple[str, ...] = ()) -> list[str]:
     rows = ["| property | type | description |", "| --- | --- | --- |"]
     for name, spec in props.items():
-        marks = [m for m, on in (("secret", spec.get("secret")), ("replaces", name in replaces)) if on]
+        flags = (("required", name in required), ("secret", spec.get("secret")), ("replaces", name in replaces))
+        marks = [m for m, on in flags if on]
         label = f"`{name}`" + (f" ({', '.join(marks)})" if marks else "")
         rows.append(f"| {label} | {_type_name(spec)} | {str(spec.get('description', '')).replace('|', '/')} |")
     return rows
@@ -244,7 +247,7 @@ def reference(kind: Kind, schema: JSON) -> str:
             "",
             spec.get("description", ""),
             "",
-            *_rows(spec["properties"], set()),
+            *_rows(spec["properties"], set(), tuple(spec.get("required", ()))),
         ]
         used += sorted(t for t in schema["types"] if f'"#/types/{t}"' in json.dumps(spec) and t not in seen)
     return "\n".join(lines) + "\n"

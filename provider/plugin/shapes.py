@@ -2,8 +2,11 @@
 
 Why: Pulumi programs name properties in camelCase (`sourceConfig.repoUrl`), the API and this package
 in snake_case (`source_config.repo_url`). A map's keys are user data (`env.OPENAI_API_KEY`) and are
-never renamed, and `resource_spec` passes unknown keys through as they are. One walk of the model
-decides all of this, for the value conversion (`convert`), the check-failure paths and the schema.
+never renamed; the Kubernetes sub-objects of `resource_spec` are camelCase in the API already
+(`mountPath`), and `camel` leaves such a name as it is, so nothing is converted twice. A key no model
+declares keeps the name the program wrote, so the check failure that refuses it names it as written.
+One walk of the model decides all of this, for the value conversion (`convert`), the check-failure
+paths and the schema.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from pydantic import BaseModel
 
 
 def camel(name: str) -> str:
-    """`k8s_namespace` -> `k8sNamespace`, `memory_limit_mb` -> `memoryLimitMb`."""
+    """`k8s_namespace` -> `k8sNamespace`, `memory_limit_mb` -> `memoryLimitMb`; a camelCase name
+    (`mountPath`) stays as it is."""
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
@@ -45,8 +49,8 @@ class Obj:
 
     name: str  # the schema type's name (`SourceConfig`)
     fields: dict[str, tuple[str, Shape]]
-    open: bool = False  # unknown keys pass through verbatim (pydantic `extra="allow"`)
     doc: str = ""
+    required: tuple[str, ...] = ()  # the snake_case keys an object of this type must have
     camel_to_snake: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -94,8 +98,8 @@ def of_model(model: type[BaseModel], extra: dict[str, Shape] | None = None, name
     return Obj(
         name or model.__name__,
         fields_,
-        open=model.model_config.get("extra") == "allow",
-        doc=(model.__doc__ or "").strip(),
+        doc=" ".join((model.__doc__ or "").split()),
+        required=tuple(key for key, info in model.model_fields.items() if info.is_required()),
     )
 
 

@@ -168,3 +168,79 @@ def test_replace_on_changes_and_ignore_changes(tmp_path: Path, emulator: Any) ->
     env = {s["name"]: s["value"] for s in api(emulator, "GET", f"/v2/deployments/{second}")["secrets"]}
     assert env["MODE"] == "b"
     assert json.loads(project.run("stack", "output", "--json").stdout)["id"] == second
+
+
+#: A self-hosted deployment declaring the spec's ResourceSpec beyond sizing: the database's fields
+#: and the Kubernetes sub-objects, whose keys the API spells in camelCase itself.
+RESOURCE_SPEC = """resources:
+  agent:
+    type: langsmith:index:Deployment
+    properties:
+      name: spec-agent
+      source: external_docker
+      sourceRevisionConfig:
+        imageUri: registry.example.com/agents/spec:1
+      sourceConfig:
+        resourceSpec:
+          minScale: 1
+          dbCpu: 0.5
+          dbStorageGi: 20
+          imagePullSecrets:
+            - name: regcred
+          volumes:
+            - name: config
+              configMap:
+                name: agent-config
+                defaultMode: 420
+          volumeMounts:
+            - name: config
+              mountPath: /etc/agent
+              readOnly: true
+          initContainers:
+            - name: migrate
+              image: registry.example.com/agents/migrate:1
+              imagePullPolicy: IfNotPresent
+              env:
+                - name: STEP
+                  value: migrate
+              resources:
+                limits:
+                  cpu: 500m
+      wait:
+        healthCheck: false
+"""
+
+
+def test_the_specs_whole_resource_spec_reaches_the_server_and_an_undeclared_key_is_refused_by_name(
+    tmp_path: Path, emulator: Any
+) -> None:
+    project = yaml_project(tmp_path, emulator, RESOURCE_SPEC)
+    project.run("up", "--yes")
+    [made] = live_deployments(emulator)
+    spec = api(emulator, "GET", f"/v2/deployments/{made['id']}")["source_config"]["resource_spec"]
+    # snake_case at the spec's own level, the API's camelCase inside the Kubernetes sub-objects.
+    assert spec["db_cpu"] == 0.5 and spec["db_storage_gi"] == 20 and spec["min_scale"] == 1
+    assert spec["image_pull_secrets"] == [{"name": "regcred"}]
+    assert spec["volumes"] == [{"name": "config", "configMap": {"name": "agent-config", "defaultMode": 420}}]
+    assert spec["volume_mounts"] == [{"name": "config", "mountPath": "/etc/agent", "readOnly": True}]
+    assert spec["init_containers"] == [
+        {
+            "name": "migrate",
+            "image": "registry.example.com/agents/migrate:1",
+            "imagePullPolicy": "IfNotPresent",
+            "env": [{"name": "STEP", "value": "migrate"}],
+            "resources": {"limits": {"cpu": "500m"}},
+        }
+    ]
+    project.run("preview", "--expect-no-changes")
+
+    # A key the spec does not define: refused at preview by the name the program wrote, nothing sent.
+    # (Pulumi YAML checks the program against the schema before the plugin's check sees it, and names
+    # the key and the types it sits in; tests/test_plugin.py asserts the plugin's own check failure.)
+    program = project.work_dir / "Pulumi.yaml"
+    program.write_text(program.read_text().replace("dbCpu: 0.5", "dbCpuu: 0.5"))
+    seq = max((r["seq"] for r in emulator.requests()), default=0)
+    failed = project.run("up", "--yes", check=False)
+    assert failed.returncode != 0
+    assert "Property dbCpuu does not exist" in failed.output and "resourceSpec: " in failed.output, failed.output
+    assert [r for r in emulator.requests(since=seq) if r["method"] in ("POST", "PATCH", "DELETE")] == []
