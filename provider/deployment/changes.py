@@ -403,6 +403,17 @@ def _unsettled(status: str | None, wait: WaitOptions) -> bool:
     return wait.enabled and status not in (None, DEPLOYED)
 
 
+#: What state holds of a `source_dir` besides its hash (the directory, the archive's counts).
+CODE_PATHS = tuple(f.path for f in fields.FIELDS if f.change is Change.STATE and f.sources == {fields.INTERNAL_SOURCE})
+
+
+def _code_first_seen(old: Props, new: Props, path: str) -> bool:
+    """An imported internal_source deployment's state holds the server's hash and no `source_dir`
+    (`pulumi import` cannot know the directory): the program's directory whose files hash to it is
+    no change."""
+    return path in CODE_PATHS and old.inputs.source_dir is None and not _differs(old, new, "source_hash")
+
+
 def change_set(old: Props, new: Props) -> ChangeSet:
     """Classify each changed input per the mutability matrix. `old` holds the previous outputs
     (inputs echoed back, with server-owned values refreshed by `read`)."""
@@ -425,7 +436,7 @@ def change_set(old: Props, new: Props) -> ChangeSet:
         revision.append("source_config.resource_spec")
     if not revision and _unsettled(old.outputs.revision_status, d.wait):
         revision.append("revision_status")
-    local = tuple(p for p in LOCAL_PATHS if _differs(old, new, p))
+    local = tuple(p for p in LOCAL_PATHS if _differs(old, new, p) and not _code_first_seen(old, new, p))
     same_name = not is_auto_named(d) and not _differs(old, new, "name")
     return ChangeSet(
         replaces=replaces,

@@ -35,7 +35,18 @@ from ..core.values import JSON, with_unknown_sentinel
 from ..core.waiter import Waiter
 from ..source_archive import SourceArchive
 from . import changes, diff_paths, fields, ownership
-from .model import DeploymentInputs, Props, PropsError, WaitOptions, apply_defaults, load, validate, value_at
+from .model import (
+    SOURCE_HASH,
+    DeploymentInputs,
+    Props,
+    PropsError,
+    WaitOptions,
+    apply_defaults,
+    declared_resource_spec,
+    load,
+    validate,
+    value_at,
+)
 from .upload import reread, upload
 
 host_pool.widen_once()
@@ -507,7 +518,13 @@ class DeploymentProvider(ConfiguredProvider):
 
     def imported(self, id_: str) -> ReadResult:
         """`pulumi import` (a provider plugin): the deployment with inputs that declare what the server
-        holds (`changes.declared_from_server`), so the program written from them previews no change."""
+        holds (`changes.declared_from_server`), so the program written from them previews no change.
+
+        An internal_source deployment's code is known by the hash its last revision carried (env
+        `SOURCE_HASH_ENV`); its directory is not known here, so `source_dir` is the one input the
+        program adds, and a directory whose files hash to it previews no change. A deployment the
+        vendor's `langgraph deploy` made carries no hash: the first `up` rolls the program's code out
+        once, since nothing proves the server runs the same files."""
         client = self.client()
         try:
             deployment = client.get_deployment(id_)
@@ -518,10 +535,22 @@ class DeploymentProvider(ConfiguredProvider):
         if deployment.get("status") in DELETING:
             raise DeploymentError(f"import: deployment {id_} is being deleted")
         raw = apply_defaults(changes.declared_from_server(deployment))
+        config = raw.get("source_config")
+        if isinstance(config, dict) and "resource_spec" in config:  # only what a program can declare
+            spec = declared_resource_spec(config.pop("resource_spec"))
+            if spec:
+                config["resource_spec"] = spec
+        code = changes.source_hash_on(deployment) if raw["source"] == fields.INTERNAL_SOURCE else None
+        if code and SOURCE_HASH.fullmatch(code):  # anything else: not a hash this provider wrote
+            raw["source_hash"] = code
         model, problems = validate(raw)
-        if model is None:
+        # Only the program knows its directory (and a vendor-made deployment's code has no hash).
+        program_side = ("source_dir", "source_hash")
+        problems = [(p, r) for p, r in problems if not (p in program_side and raw.get(p) is None)]
+        if problems:
             said = "; ".join(f"{p}: {r}" for p, r in problems)
             raise DeploymentError(f"import: deployment {id_} holds values this provider cannot manage ({said})")
+        model = model or DeploymentInputs.model_validate(raw)
         outs = self._outputs(model, deployment, self._revision_of(client, deployment), self._dashboard())
         return ReadResult(id_, outs, _inputs(model))
 

@@ -136,7 +136,7 @@ class LangSmithProvider(Provider):
         else:
             result = await self._run(request.urn, None, self.listeners.check, olds, news)
         failures += [(f.property or "", f.reason or "") for f in result.failures or []]
-        inputs = to_property_values(result.inputs or {}, kind.shape, secret, kind.always_secret)
+        inputs = to_property_values(_stand_ins_out(result.inputs, failures), kind.shape, secret, kind.always_secret)
         return CheckResponse(
             inputs=inputs,
             failures=[CheckFailure(_property(kind, p), r) for p, r in failures],
@@ -244,6 +244,19 @@ class LangSmithProvider(Provider):
     async def cancel(self) -> None:
         """Ctrl-C: every wait ends now with a clear message; requests in flight finish."""
         engine_watch.cancel("Ctrl-C: the engine cancelled the operation")
+
+
+def _stand_ins_out(inputs: Mapping[str, Any] | None, failures: list[tuple[str, str]]) -> dict[str, Any]:
+    """A failing check's inputs without the unknowns `_program_side` stands in for a `source_dir` it
+    cannot read. The engine uses no input of a failing check, but refuses an unknown outside a preview:
+    `pulumi import` checks the inputs it read (an internal_source deployment's have no `sourceDir`)
+    and only warns about the failures, so a stand-in would fail the import."""
+    out = dict(inputs or {})
+    if failures:
+        for key in ("source_dir", "source_hash"):
+            if out.get(key) == UNKNOWN:
+                del out[key]
+    return out
 
 
 def _property(kind: Kind, path: str) -> str:

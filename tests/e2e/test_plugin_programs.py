@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+
+from langsmith_emulator.testing import GITHUB_INTEGRATION_ID, GITHUB_REPO_URL
 
 from ..support.server import api, revision_ids
 from ..support.vendor_cli import VendorCli, digest_image, make_project
@@ -58,29 +61,88 @@ def test_yaml_example_up_update_refresh_destroy(tmp_path: Path, emulator: Any) -
     example_lifecycle(project, emulator, SECRET)
 
 
-def test_import_of_a_vendor_cli_deployment_then_an_empty_preview(tmp_path: Path, emulator: Any) -> None:
+LOCAL_AGENT = "../local-agent/agent"  # the example agent, as `in_tree` lays it out
+#: What a first run makes, to be imported once the stack has forgotten it: a github deployment and a
+#: `sourceDir` one (whose revision carries the content hash of its files).
+MADE_BY_A_STACK = f"""resources:
+  github:
+    type: langsmith:index:Deployment
+    properties:
+      name: gh-agent
+      source: github
+      sourceConfig:
+        integrationId: {GITHUB_INTEGRATION_ID}
+        repoUrl: {GITHUB_REPO_URL}
+        deploymentType: dev
+      sourceRevisionConfig:
+        repoRef: main
+        langgraphConfigPath: langgraph.json
+      env:
+        MODE: a
+      wait:
+        healthCheck: false
+  local:
+    type: langsmith:index:Deployment
+    properties:
+      name: local-agent
+      source: internal_source
+      sourceDir: {LOCAL_AGENT}
+      wait:
+        healthCheck: false
+"""
+
+
+def test_import_of_every_source_then_an_empty_preview(tmp_path: Path, emulator: Any) -> None:
+    """Defect 7: importing an internal_source deployment failed (`source_hash`/`source_dir` required).
+    Every source imports; the program written from the generated code (plus `sourceDir`) previews no
+    change, except a `langgraph deploy` one, whose code carries no hash: it rolls out once."""
+    project = yaml_project(tmp_path, emulator, MADE_BY_A_STACK)
+    project.run("up", "--yes")
+    ours = {d["name"]: d["id"] for d in live_deployments(emulator)}
+    project.run("state", "delete", "--all", "--yes")  # made elsewhere, as far as this stack knows
     cli = VendorCli(emulator.url, make_project(tmp_path / "langgraph-project"))
     image = digest_image("registry.example.com/agents/vendor-made", "a")
     cli.ok("deploy", "--image-uri", image, "--name", "vendor-made", "--no-input")
-    [made] = live_deployments(emulator)
-    wait_until("DEPLOYED", lambda: api(emulator, "GET", f"/v2/deployments/{made['id']}")["active_revision_id"])
+    in_tree_agent = project.work_dir / LOCAL_AGENT
+    VendorCli(emulator.url, in_tree_agent).ok("deploy", "--remote", "--name", "vendor-local", "--no-input")
+    made = {d["name"]: d["id"] for d in live_deployments(emulator)}
+    for dep_id in made.values():
+        wait_until("DEPLOYED", lambda d=dep_id: api(emulator, "GET", f"/v2/deployments/{d}")["active_revision_id"])
 
-    project = yaml_project(tmp_path, emulator, "resources: {}\n")
+    names = {"gh-agent": "github", "local-agent": "local", "vendor-made": "docker", "vendor-local": "vendorLocal"}
+    wanted = [{"type": "langsmith:index:Deployment", "name": names[n], "id": i} for n, i in made.items()]
+    (tmp_path / "import.json").write_text(json.dumps({"resources": wanted}))
     generated = tmp_path / "imported.yaml"
-    imported = project.run(
-        "import", "langsmith:index:Deployment", "agent", made["id"], "--yes", "--out", str(generated)
-    )
-    assert "1 imported" in imported.output, imported.output
-    code = generated.read_text()
-    assert "vendor-made" in code and image in code, code
-    # The program written from the generated code previews no change, and up writes nothing.
-    (project.work_dir / "Pulumi.yaml").write_text(
-        (project.work_dir / "Pulumi.yaml").read_text().replace("resources: {}\n", "") + code
-    )
-    project.run("preview", "--expect-no-changes")
+    imported = project.run("import", "--file", str(tmp_path / "import.json"), "--yes", "--out", str(generated))
+    assert "4 imported" in imported.output, imported.output
+    assert "property sourceDir value {<nil>} has a problem: is required" in imported.output, imported.output
+    code = yaml.safe_load(generated.read_text())
+    assert code["resources"]["docker"]["properties"]["sourceRevisionConfig"]["imageUri"] == image
+    assert code["resources"]["github"]["properties"]["name"] == "gh-agent"
+    # The one input the server cannot tell: where the files are.
+    for name in ("local", "vendorLocal"):
+        assert "sourceDir" not in code["resources"][name]["properties"]
+        code["resources"][name]["properties"]["sourceDir"] = LOCAL_AGENT
+    program = project.work_dir / "Pulumi.yaml"
+    header = program.read_text().split("resources:", 1)[0]
+    program.write_text(header + yaml.safe_dump({"resources": code["resources"]}, sort_keys=False))
+
+    # Only the vendor-made source deployment changes: its first `up` uploads the directory, once.
+    preview = project.run("preview", "--diff").output
+    assert "1 to update" in preview and "4 unchanged" in preview, preview  # the stack and three deployments
+    assert "Deployment::vendorLocal]" in preview and "+ sourceHash" in preview, preview
+    before = {i: revision_ids(emulator, i) for i in made.values()}
     seq = max((r["seq"] for r in emulator.requests()), default=0)
-    project.run("up", "--yes", "--expect-no-changes")
-    assert [r for r in emulator.requests(since=seq) if r["method"] in ("POST", "PATCH", "DELETE")] == []
+    project.run("up", "--yes")
+    written = {r["path"] for r in emulator.requests(since=seq) if r["method"] in ("POST", "PATCH", "DELETE")}
+    assert all(made["vendor-local"] in path for path in written), written
+    after = {i: revision_ids(emulator, i) for i in made.values()}
+    assert len(after[made["vendor-local"]]) == len(before[made["vendor-local"]]) + 1
+    assert {i: r for i, r in after.items() if i != made["vendor-local"]} == {
+        i: r for i, r in before.items() if i != made["vendor-local"]
+    }
+    assert {made[n] for n in ("gh-agent", "local-agent")} == set(ours.values())
+    project.run("preview", "--expect-no-changes")
 
 
 DEPLOYMENT = """resources:
