@@ -7,7 +7,7 @@ program name (camelCase; the Kubernetes objects' keys are camelCase in the API a
 type, required where the spec requires it, and nothing the spec does not define. What the schema leaves
 out or adds on purpose is listed below with why. The pydantic model, which the schema is generated
 from, refuses a value outside the spec's bounds. Without ../shared the contract is not here to compare
-with, and the tests are skipped saying so (the emulator's copy is the same file, vendored).
+with, and the tests that read it are skipped saying so (the emulator's copy is the same file, vendored).
 """
 
 from __future__ import annotations
@@ -214,3 +214,11 @@ def test_an_undeclared_key_anywhere_in_resource_spec_is_refused_by_its_path() ->
         ("source_config.resource_spec.db_cpuu", "is not a known property"),
         ("source_config.resource_spec.init_containers[0].volumeMounts[0].mount_path", "is not a known property"),
     ]
+
+
+def test_the_python_programs_typed_args_name_every_field_of_the_model() -> None:
+    """The dynamic provider's frontend: `ResourceSpecArgs` has the model's keys, in its order."""
+    from pulumi_langsmith import ResourceSpecArgs
+    from pulumi_langsmith.deployment.model import ResourceSpec
+
+    assert list(ResourceSpecArgs.__annotations__) == list(ResourceSpec.model_fields)

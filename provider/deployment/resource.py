@@ -30,7 +30,9 @@ from .provider import DeploymentProvider
 
 
 class ResourceSpecArgs(TypedDict, total=False):
-    """Self-hosted sizing (external_docker). Only the keys you set are managed."""
+    """Self-hosted sizing and pod settings (external_docker), the spec's ResourceSpec. Only the keys you
+    set are managed. The Kubernetes objects take the API's camelCase keys (`{"name": "cfg",
+    "mountPath": "/etc/agent"}`); tests/test_plugin_contract.py keeps these keys the model's."""
 
     min_scale: pulumi.Input[int]
     max_scale: pulumi.Input[int]
@@ -44,6 +46,16 @@ class ResourceSpecArgs(TypedDict, total=False):
     queue_cpu_limit: pulumi.Input[float]
     queue_memory_mb: pulumi.Input[int]
     queue_memory_limit_mb: pulumi.Input[int]
+    orchestrator_cpu: pulumi.Input[float]
+    orchestrator_cpu_limit: pulumi.Input[float]
+    orchestrator_memory_mb: pulumi.Input[int]
+    orchestrator_memory_limit_mb: pulumi.Input[int]
+    orchestrator_min_scale: pulumi.Input[int]
+    orchestrator_max_scale: pulumi.Input[int]
+    executor_cpu: pulumi.Input[float]
+    executor_cpu_limit: pulumi.Input[float]
+    executor_memory_mb: pulumi.Input[int]
+    executor_memory_limit_mb: pulumi.Input[int]
     redis_cpu: pulumi.Input[float]
     redis_cpu_limit: pulumi.Input[float]
     redis_memory_mb: pulumi.Input[int]
@@ -51,6 +63,17 @@ class ResourceSpecArgs(TypedDict, total=False):
     labels: Mapping[str, pulumi.Input[str]]
     annotations: Mapping[str, pulumi.Input[str]]
     service_account_name: pulumi.Input[str]
+    image_pull_secrets: Sequence[Mapping[str, Any]]
+    volumes: Sequence[Mapping[str, Any]]
+    volume_mounts: Sequence[Mapping[str, Any]]
+    init_containers: Sequence[Mapping[str, Any]]
+    sidecars: Sequence[Mapping[str, Any]]
+    db_cpu: pulumi.Input[float]
+    db_cpu_limit: pulumi.Input[float]
+    db_memory_mb: pulumi.Input[int]
+    db_memory_limit_mb: pulumi.Input[int]
+    db_storage_gi: pulumi.Input[int]
+    db_max_connections: pulumi.Input[int]
 
 
 @dataclasses.dataclass
