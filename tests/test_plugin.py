@@ -20,7 +20,7 @@ from langsmith_emulator.testing import API_KEY, TENANT_ID
 from pulumi_langsmith.deployment.changes import ownership_id
 from pulumi_langsmith.plugin import schema
 
-from .support.plugin import ROOT, UNKNOWN, Plugin, PluginError, Secret, plugin_process, urn
+from .support.plugin import ROOT, UNKNOWN, Plugin, PluginError, Secret, plugin_process, struct, urn
 from .support.server import api, revision_ids
 
 MUTATING = {"POST", "PATCH", "PUT", "DELETE"}
@@ -92,6 +92,37 @@ def test_the_ownership_id_is_one_function_and_includes_the_organization(emulator
     with plugin_process(env={"PULUMI_ORGANIZATION": "globex"}) as p:
         p.configure(config)
         assert p.check("agent", DOCKER)[0]["owner"] == owners["globex"]
+
+
+def test_check_failures_read_in_the_programs_language_with_the_value_given(plugin: Plugin) -> None:
+    """Issue 30, defect 6: failures said `value {<nil>}` where a value was given (the engine looks a
+    property up among the top-level inputs only) and spelled the fix in Python."""
+
+    def wire(news: dict[str, Any], olds: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+        request = provider_pb2.CheckRequest(
+            urn=urn("agent"), olds=struct(olds or {}), news=struct(news), randomSeed=b"s" * 32
+        )
+        return [(f.property, f.reason) for f in plugin.call("Check", request).failures]
+
+    both = wire({**DOCKER, "env": {"OTHER": "x"}, "secrets": {"OTHER": Secret("hunter2-plugin")}})
+    assert both == [("", 'env.OTHER (given "x"): is also set in secrets; a name goes in one of env or secrets')]
+    spec = {"resourceSpec": {"minScale": 4, "maxScale": 2}}
+    [(prop, reason)] = wire({**DOCKER, "sourceConfig": spec})
+    assert prop == "" and "minScale (4) must not exceed maxScale (2)" in reason and "min_scale" not in reason
+    [(prop, reason)] = wire({**DOCKER, "secrets": {"bad-name": Secret("hunter2-plugin")}})
+    assert (
+        reason.startswith('secrets.bad-name (given "[secret]"): ') and "hunter2" not in reason
+    )  # a key, never a secret value
+    [(prop, reason)] = wire({**DOCKER, "sourceConfig": {"customUrl": Secret("not a url")}})
+    assert reason.startswith('sourceConfig.customUrl (given "[secret]"): ') and "not a url" not in reason
+    [(prop, reason)] = wire({**DOCKER, "name": "Bad_Name"})
+    assert prop == "name" and "Bad_Name" in reason  # top level: the engine shows the value itself
+    # A fix is spelled as the program writes it: `deleteTracingProject: true`, not Python's.
+    named = {**DOCKER, "name": "fixed-agent"}
+    listener, other = "00000000-0000-4000-8000-0000000000a1", "00000000-0000-4000-8000-0000000000a2"
+    olds = {**named, "owner": ownership_id("proj", "dev", "agent"), "sourceConfig": {"listenerId": listener}}
+    failures = wire({**named, "sourceConfig": {"listenerId": other}}, olds)
+    assert failures and all("deleteTracingProject: true" in r and "=True" not in r for _, r in failures), failures
 
 
 def test_check_failures_name_the_property_as_the_program_writes_it(plugin: Plugin, emulator: Any) -> None:

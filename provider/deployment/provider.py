@@ -25,6 +25,8 @@ from ..core.base import ConfiguredProvider
 from ..core.client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
 from ..core.config import deployment_dashboard_url
 from ..core.errors import ProviderError
+from ..core.failures import reported
+from ..core.failures import value_at as value_at_path
 from ..core.health import HEALTH_NOT_CHECKED, HealthCheck
 from ..core.log_stream import LogStream, enabled_by_env
 from ..core.once import at_most_once
@@ -89,6 +91,17 @@ def _archive(d: DeploymentInputs) -> SourceArchive | None:
     return reread(d) if d.source == fields.INTERNAL_SOURCE else None
 
 
+def _reported(failure: CheckFailure, inputs: Mapping[str, Any]) -> CheckFailure:
+    """A failure as the dynamic host sends it (`core.failures.reported`: a nested path in the message)."""
+    path = failure.property or ""
+    return CheckFailure(*reported(path, failure.reason or "", value_at_path(inputs, path), is_secret_input(path)))
+
+
+def is_secret_input(path: str) -> bool:
+    """Whether the value at an input path is a secret (a check failure then shows `[secret]`)."""
+    return path.split(".", 1)[0].split("[", 1)[0] in fields.SECRET_OUTPUTS
+
+
 def _inputs(d: DeploymentInputs) -> JSON:
     return Props(d).to_inputs()
 
@@ -99,7 +112,8 @@ class DeploymentProvider(ConfiguredProvider):
     # check / diff ------------------------------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        return self.checked(_olds, news)
+        result = self.checked(_olds, news)
+        return CheckResult(result.inputs, [_reported(f, result.inputs) for f in result.failures or []])
 
     def checked(self, _olds: Mapping[str, Any], news: Mapping[str, Any], seed: bytes | None = None) -> CheckResult:
         """`check`, with the engine's `random_seed` for the autoname when the host has one (the plugin)."""

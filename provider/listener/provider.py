@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from ..core.base import ConfiguredProvider
 from ..core.client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
 from ..core.errors import ProviderError
+from ..core.failures import reported, value_at
 from ..core.progress import progress
 from ..core.schema import Change
 from ..core.values import JSON, unknown_at, with_unknown_sentinel
@@ -33,8 +34,20 @@ class ListenerProvider(ConfiguredProvider):
     """CRUD for `Listener`; see README "Listener" for the user-facing contract."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = self.checked(_olds, news)
+        inputs = result.inputs or {}
+        return CheckResult(
+            inputs,
+            [
+                CheckFailure(*reported(f.property, f.reason, value_at(inputs, f.property), False))
+                for f in result.failures
+            ],
+        )
+
+    def checked(self, _olds: Mapping[str, Any], news: Mapping[str, Any]) -> CheckResult:
+        """`check`, each failure with its property path (the plugin names it as the program does)."""
         inputs = {k: with_unknown_sentinel(v) for k, v in news.items() if k != "__provider"}
-        failures = [CheckFailure("provider", self.config_error)] if self.config_error else []
+        raw: list[tuple[str, str]] = [("provider", self.config_error)] if self.config_error else []
         try:
             ListenerInputs.model_validate({k: v for k, v in inputs.items() if v is not None})
         except ValidationError as exc:
@@ -43,8 +56,8 @@ class ListenerProvider(ConfiguredProvider):
                     continue
                 prop = ".".join(str(p) for p in err["loc"]) or "(inputs)"
                 msg = "is not a known property" if err["type"] == "extra_forbidden" else err["msg"]
-                failures.append(CheckFailure(prop, msg))
-        return CheckResult(inputs, failures)
+                raw.append((prop, msg))
+        return CheckResult(inputs, [CheckFailure(p, r) for p, r in raw])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replaces, updates = listener_changes(olds, with_unknown_sentinel(news))

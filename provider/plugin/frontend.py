@@ -52,7 +52,9 @@ from pulumi.provider.experimental.provider import (
 
 from ..core import engine_watch, operation
 from ..core.config import pulumi_organization
+from ..core.failures import parts_of, reported, value_at
 from ..core.host_pool import DEFAULT_WORKERS, ENV_WORKERS
+from ..core.log_stream import redact
 from ..core.values import UNKNOWN
 from ..deployment import diff_paths
 from ..deployment.provider import DeploymentProvider
@@ -61,6 +63,7 @@ from ..listener.model import listener_changes
 from ..listener.provider import ListenerProvider
 from . import functions, schema
 from .convert import Path, to_plain, to_property_values
+from .language import speak
 from .resources import DEPLOYMENT, KINDS, LISTENER, Kind
 from .shapes import camel, camel_path
 
@@ -134,12 +137,24 @@ class LangSmithProvider(Provider):
             failures += self._program_side(request.urn, news, self._organization)
             result = await self._run(request.urn, None, self.deployments.checked, olds, news, request.random_seed)
         else:
-            result = await self._run(request.urn, None, self.listeners.check, olds, news)
+            result = await self._run(request.urn, None, self.listeners.checked, olds, news)
         failures += [(f.property or "", f.reason or "") for f in result.failures or []]
         inputs = to_property_values(_stand_ins_out(result.inputs, failures), kind.shape, secret, kind.always_secret)
+
+        def is_secret(path: str) -> bool:
+            parts = tuple(parts_of(path))
+            return parts[0] in kind.always_secret or any(parts[:n] in secret for n in range(1, len(parts) + 1))
+
+        hidden = [v for path in secret for v in _strings(value_at(news, ".".join(map(str, path))))]
+        hidden += [v for key in kind.always_secret for v in _strings(news.get(key))]
         return CheckResponse(
             inputs=inputs,
-            failures=[CheckFailure(_property(kind, p), r) for p, r in failures],
+            failures=[
+                CheckFailure(
+                    *reported(_property(kind, p), redact(speak(r, kind.shape), hidden), value_at(news, p), is_secret(p))
+                )
+                for p, r in failures
+            ],
         )
 
     @staticmethod
@@ -257,6 +272,17 @@ def _stand_ins_out(inputs: Mapping[str, Any] | None, failures: list[tuple[str, s
             if out.get(key) == UNKNOWN:
                 del out[key]
     return out
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string inside a value (a secret's, to keep out of messages)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
 def _property(kind: Kind, path: str) -> str:

@@ -73,8 +73,13 @@ def test_preview_refuses_bad_input_without_writes(shared: tuple[E2EStack, Holder
     text = str(refused.value)
     if case == "unknown-property":
         refusal = rf"TypeError: Deployment got unexpected arguments: {bad.prop}\b"
-    else:  # the engine's rendering of a Check failure: `property <path> value ... has a problem: <why>`
+    else:  # the engine's rendering of a Check failure: `property <path> value ... has a problem: <why>`,
+        # or, for a nested path, `has a problem: <path> (given <value>): <why>` (provider/core/failures.py)
         path = rf"{re.escape(bad.prop)}[\w.\[\]-]*"
-        refusal = rf"langsmith:Deployment resource 'bad': property {path} value .* has a problem: \S"
+        refusal = (
+            rf"langsmith:Deployment resource 'bad'(: property {path} value .* has a problem: \S"
+            rf"| has a problem: {path}( \(given .*\))?: \S)"
+        )
+        assert "value {<nil>}" not in text, text
     assert re.search(refusal, text), f"{case}: the refusal does not name {bad.prop!r}:\n{text}"
     assert mutating_requests(emulator, since=seq) == []

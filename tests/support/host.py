@@ -24,6 +24,8 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from pulumi_langsmith.deployment.provider import DeploymentProvider
 
+from .failures import named
+
 URN = "urn:pulumi:test::proj::pulumi-python:dynamic/langsmith:Deployment::{name}"
 PROVIDER_STRING = serialize_provider(DeploymentProvider())
 
@@ -78,7 +80,7 @@ class Host:
         )
         inputs = from_struct(resp.inputs, keep_unknowns=True)
         inputs.pop("__provider", None)
-        return inputs, [(f.property, f.reason) for f in resp.failures]
+        return inputs, [named(f.property, f.reason) for f in resp.failures]
 
     def diff(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> provider_pb2.DiffResponse:
         return self._call(

@@ -24,6 +24,8 @@ from google.protobuf import empty_pb2
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.runtime.proto import engine_pb2, provider_pb2, provider_pb2_grpc
 
+from .failures import named
+
 ROOT = Path(__file__).resolve().parents[2]
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
@@ -133,7 +135,7 @@ class Plugin:
             randomSeed=name.encode() * 4,
         )
         resp = self.call("Check", request)
-        return plain(resp.inputs), [(f.property, f.reason) for f in resp.failures]
+        return plain(resp.inputs), [named(f.property, f.reason) for f in resp.failures]
 
     def diff(self, name: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any], token: str = "") -> Any:
         request = provider_pb2.DiffRequest(
