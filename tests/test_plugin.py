@@ -343,3 +343,23 @@ def test_the_plugin_exits_once_its_engine_is_gone(emulator: Any) -> None:
         code = wait_until("the plugin to exit", lambda: plugin.proc.poll() is not None, seconds=60)
         assert code and plugin.proc.returncode == 3, plugin.stderr()
         assert "the Pulumi engine that started this provider is gone" in plugin.stderr()
+
+
+def test_the_schema_lists_everything_state_holds_and_the_required_when_source_rules() -> None:
+    """Issue 30, defect 7: `owner` showed in previews and state, and no page listed it; `repoRef` was
+    required for github and the page did not say so."""
+    from pulumi_langsmith.deployment import fields as deployment_fields
+    from pulumi_langsmith.plugin.resources import KINDS
+    from pulumi_langsmith.plugin.shapes import camel_path
+
+    built = schema.build()
+    for kind in KINDS.values():
+        props = built["resources"][kind.token]["properties"]
+        assert {name for name, _ in kind.shape.fields.values()} <= set(props), kind.token
+        assert all(spec.get("description") for spec in props.values()), kind.token
+    pages = (ROOT / "docs" / "resources" / "deployment.md").read_text()
+    for f in deployment_fields.FIELDS:
+        if f.required_for:
+            name = camel_path(KINDS["langsmith:index:Deployment"].shape, f.path).rsplit(".", 1)[-1]
+            [row] = [line for line in pages.splitlines() if line.startswith(f"| `{name}`") and f.key in f.path]
+            assert f"Required when source is {' or '.join(sorted(f.required_for))}." in row, row

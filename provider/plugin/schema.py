@@ -36,7 +36,16 @@ EXTRA_DOCS: dict[str, str] = {
     "source_config.resource_spec": "Self-hosted sizing; only the keys you set are managed, the server fills in "
     "the rest.",
     "secret_references": "Kubernetes secrets mounted as env vars (external_docker).",
+    "source_config": "Where the deployment's code comes from and how it runs; each field says what a change does.",
+    "source_revision_config": "What a revision is built from; a change rolls out a new revision.",
     "source_config.listener_config": "Where a self-hosted deployment runs: its Kubernetes namespace.",
+    # Set by check, never by a program (`fields.INTERNAL_INPUTS`): outputs, shown in previews and state.
+    "owner": "The resource's ownership id, set by check from the project, stack, resource name and Pulumi "
+    "organization; the deployment carries it in env PULUMI_LANGSMITH_OWNER, so a retried create resumes what "
+    "an earlier attempt made and a replacement never takes the deployment it replaces (a replacement adds "
+    "`-r<hash>`). Not an input.",
+    "name_prefix": "The autoname's prefix (the resource name), set by check when `name` is not: the deployment "
+    "is named `<prefix>-<7 random characters>`. Not an input.",
 }
 
 
@@ -57,7 +66,8 @@ def _field_doc(table: tuple[Field, ...], path: str) -> str:
                 Change.STATE: "Stored in state only",
             }[f.change]
             applies = "" if len(f.sources) == 3 else f" Applies to source {' or '.join(sorted(f.sources))}."
-            return f"{effect} ({f.why}).{applies}"
+            required = f" Required when source is {' or '.join(sorted(f.required_for))}." if f.required_for else ""
+            return f"{effect} ({f.why}).{applies}{required}"
     return EXTRA_DOCS.get(path, "")
 
 
@@ -138,7 +148,9 @@ def build() -> JSON:
     resources: JSON = {}
     for kind in KINDS.values():
         inputs = _properties(kind.shape, types, kind, "", kind.inputs)
-        everything = (*kind.inputs, *kind.computed, *kind.outputs)
+        declared = (*kind.inputs, *kind.computed, *kind.outputs)
+        # ...and what check sets itself (the ownership id, the autoname's prefix): state holds it too.
+        everything = (*declared, *(k for k in kind.shape.fields if k not in declared))
         resources[kind.token] = {
             "description": _resource_doc(kind),
             "inputProperties": inputs,
