@@ -17,7 +17,7 @@ import pytest
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
-from pulumi_langsmith.core import engine_log
+from pulumi_langsmith.core import engine_log, process
 
 from .support.data import github_inputs
 from .support.host import URN, provider_host
@@ -33,10 +33,10 @@ def test_host_methods_still_carry_the_request_we_read_the_urn_from() -> None:
 
 
 def test_engine_address_is_the_last_positional_argument() -> None:
-    assert engine_log.engine_address(["__main__.py", "127.0.0.1:40123"]) == "127.0.0.1:40123"
-    assert engine_log.engine_address(["__main__.py", "-v=9", "--logtostderr", "127.0.0.1:1"]) == "127.0.0.1:1"
-    assert engine_log.engine_address(["__main__.py"]) is None
-    assert engine_log.engine_address(["-c", "something"]) is None
+    assert process.engine_address(["__main__.py", "127.0.0.1:40123"]) == "127.0.0.1:40123"
+    assert process.engine_address(["__main__.py", "-v=9", "--logtostderr", "127.0.0.1:1"]) == "127.0.0.1:1"
+    assert process.engine_address(["__main__.py"]) is None
+    assert process.engine_address(["-c", "something"]) is None
 
 
 def test_urn_comes_from_the_serving_method_frame_only() -> None:

@@ -28,7 +28,7 @@ from requests.adapters import HTTPAdapter
 from pulumi_langsmith.core import engine_watch
 from pulumi_langsmith.core.client import ControlPlaneClient, idempotent_retry
 from pulumi_langsmith.core.config import Settings
-from pulumi_langsmith.core.engine_log import engine_address
+from pulumi_langsmith.core.process import engine_address
 from pulumi_langsmith.core.waiter import Polling, Waiter
 from pulumi_langsmith.core.watcher import Watcher
 

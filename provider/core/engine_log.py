@@ -19,26 +19,18 @@ Relies on (tests/test_engine_log.py fails loudly if any of these change):
 
 from __future__ import annotations
 
-import re
 import sys
 import threading
 from typing import Any
 
-from . import host_pool, operation
+from . import operation, process
 
 RPC_METHODS = frozenset({"Check", "Diff", "Create", "Read", "Update", "Delete"})
 LOG_TIMEOUT = 5.0
-_ADDRESS = re.compile(r"^[\w.\-\[\]:]+:\d+$")
 
 _lock = threading.Lock()
 _engine: Any = None
 _broken = False
-
-
-def engine_address(argv: list[str]) -> str | None:
-    """The engine's address among the host's arguments (flags such as -v=9 may precede it)."""
-    positional = [a for a in argv[1:] if not a.startswith("-")]
-    return positional[-1] if positional and _ADDRESS.match(positional[-1]) else None
 
 
 def current_urn() -> str | None:
@@ -61,7 +53,7 @@ def _stub() -> Any:
     global _engine
     with _lock:
         if _engine is None:
-            address = engine_address(sys.argv) if host_pool.in_provider_host() or host_pool.in_plugin() else None
+            address = process.engine_address(sys.argv) if process.in_provider_host() or process.in_plugin() else None
             if address is None:
                 return None
             import grpc

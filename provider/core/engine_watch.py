@@ -20,7 +20,7 @@ starts, and loops that wait check `check()`. It gives requests already in flight
 skips the host's non-daemon gRPC threads. A retried or killed run then resumes as after any kill.
 
 Relies on (tests/test_engine_watch.py fails loudly if any of these change):
-- the engine address is the host's last positional argument (`engine_log.engine_address`);
+- the engine address is the host's last positional argument (`process.engine_address`);
 - the engine's gRPC server answers `/grpc.health.v1.Health/Check` with an empty request;
 - the shim is a shell script that runs `python -u -m pulumi.dynamic $@` as a child (no `exec`).
 Nothing happens outside the host (the Pulumi program, tests that import the package).
@@ -35,8 +35,8 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .engine_log import engine_address
 from .errors import ProviderError
+from .process import engine_address
 
 INTERVAL = 1.0  # seconds between checks: the host is gone within a few seconds of its engine
 PROBE_TIMEOUT = 5.0  # an engine that is busy (or stopped with Ctrl-Z) answers late: not gone

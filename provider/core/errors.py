@@ -23,7 +23,7 @@ import traceback
 import types
 from typing import Any
 
-from . import host_pool
+from . import process
 
 
 class ProviderError(Exception):
@@ -58,7 +58,7 @@ def quiet_tracebacks() -> bool:
     """Install the proxy in the provider host; returns whether it is in place."""
     global _installed
     main = sys.modules.get("__main__")
-    if _installed or not host_pool.in_provider_host() or main is None:
+    if _installed or not process.in_provider_host() or main is None:
         return _installed
     if getattr(main, "traceback", None) is traceback:
         setattr(main, "traceback", _QuietTraceback())  # noqa: B010 (mypy: ModuleType has no such attribute)

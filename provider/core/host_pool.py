@@ -25,30 +25,13 @@ import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+from . import engine_watch
+from .process import in_provider_host
+
 DEFAULT_WORKERS = 256  # waits block on the shared watcher (`watcher`), so a thread each is cheap
 ENV_WORKERS = "LANGSMITH_PROVIDER_WORKERS"
 
 _done = False
-
-
-def in_provider_host() -> bool:
-    main = sys.modules.get("__main__")
-    spec = getattr(main, "__spec__", None)
-    return getattr(spec, "name", None) == "pulumi.dynamic.__main__" and hasattr(main, "DynamicResourceProviderServicer")
-
-
-_plugin = False
-
-
-def enter_plugin() -> None:
-    """This process is the `langsmith` provider plugin (`pulumi_langsmith.plugin`): progress goes to the
-    engine's Log (the CLI hides a plugin's stderr) and the engine watch runs; no pool needs widening."""
-    global _plugin
-    _plugin = True
-
-
-def in_plugin() -> bool:
-    return _plugin
 
 
 def host_executors() -> list[ThreadPoolExecutor]:
@@ -80,8 +63,6 @@ def widen_once() -> None:
     if _done or not in_provider_host():
         return
     _done = True
-    from . import engine_watch  # not at the top: engine_watch imports errors, which imports this module
-
     engine_watch.start()
     if widen() == 0:
         print(

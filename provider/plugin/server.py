@@ -21,7 +21,7 @@ import grpc
 from pulumi.provider.experimental import server as sdk_server
 from pulumi.runtime.proto import provider_pb2_grpc
 
-from ..core import engine_watch, host_pool
+from ..core import engine_watch, process
 from ..core.errors import ProviderError
 from .frontend import LangSmithProvider
 from .schema import version
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="The langsmith Pulumi provider plugin (a gRPC server)")
     parser.add_argument("engine", help="the Pulumi engine's address")
     args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
-    host_pool.enter_plugin()
+    process.enter_plugin()
     engine_watch.start([sys.argv[0], args.engine])
     with contextlib.suppress(KeyboardInterrupt):  # the CLI stops its plugins with SIGINT first
         asyncio.run(serve(LangSmithProvider(), args.engine, _announce))
