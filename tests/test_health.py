@@ -1,7 +1,11 @@
-"""The health check after DEPLOYED (`core/health.py`), with a fake clock and fake answers."""
+"""The health check after DEPLOYED (`core/health.py`), with a fake clock and fake answers, and against
+real local HTTP servers for redirects."""
 
 from __future__ import annotations
 
+import http.server
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -71,3 +75,78 @@ def test_describe_says_little() -> None:
     assert describe(requests.ConnectionError("Connection refused")) == "connection refused"
     assert describe(requests.ConnectionError("reset")) == "connection failed"
     assert describe(requests.TooManyRedirects("x")) == "TooManyRedirects"
+
+
+class _Recorder(http.server.ThreadingHTTPServer):
+    """A real local HTTP server that records each request's path and headers, and answers with
+    `respond(path) -> (status, headers)`."""
+
+    def __init__(self, respond: Callable[[str], tuple[int, dict[str, str]]]) -> None:
+        self.seen: list[tuple[str, dict[str, str]]] = []
+        self.respond = respond
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.seen.append((self.path, dict(self.headers)))
+                status, headers = server.respond(self.path)
+                self.send_response(status)
+                for name, value in {**headers, "Content-Length": "0"}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True).start()
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def __enter__(self) -> _Recorder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+def _real_check() -> tuple[HealthCheck, Fake]:
+    """Real requests, a fake clock: the deadline passes after a few attempts without real waiting."""
+    fake = Fake([200])
+    return HealthCheck(KEY, clock=fake.clock, sleep=fake.sleep), fake
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_to_another_origin_gets_no_key_and_is_not_healthy(status: int) -> None:
+    """requests keeps custom headers (`X-Api-Key`) on a redirect to another host; the check never
+    follows one, and a redirect is not the deployment's own `/ok` answering 200."""
+    with _Recorder(lambda path: (200, {})) as elsewhere:
+        target = f"{elsewhere.origin}/ok?token=abc"
+        with _Recorder(lambda path: (status, {"Location": target})) as agent:
+            check, fake = _real_check()
+            with pytest.raises(HealthCheckFailed) as caught:
+                check.wait(agent.origin, "agent-1", deadline=8, report=fake.report)
+    assert elsewhere.seen == [], "the check followed the redirect (with the API key) to another origin"
+    assert agent.seen and all(path == "/ok" and h.get("X-Api-Key") == KEY for path, h in agent.seen)
+    message = str(caught.value)
+    assert f"(last: HTTP {status} to {elsewhere.origin}, not followed)" in message, message
+    assert "token=abc" not in message and KEY not in message
+    assert any(f"HTTP {status} to {elsewhere.origin}" in line for line, _ in fake.lines)
+
+
+def test_a_redirect_on_the_same_origin_is_not_healthy_either() -> None:
+    with _Recorder(lambda path: (302, {"Location": "/ok/"}) if path == "/ok" else (200, {})) as agent:
+        check, fake = _real_check()
+        with pytest.raises(HealthCheckFailed, match=r"last: HTTP 302 to http://127\.0\.0\.1:\d+, not followed"):
+            check.wait(agent.origin, "agent-1", deadline=3, report=fake.report)
+    assert {path for path, _ in agent.seen} == {"/ok"}
+
+
+def test_the_deployments_own_ok_answering_200_is_healthy() -> None:
+    with _Recorder(lambda path: (200, {}) if path == "/ok" else (404, {})) as agent:
+        check, fake = _real_check()
+        assert check.wait(f"{agent.origin}/", "agent-1", deadline=3, report=fake.report) == HEALTH_OK
+    assert [(path, h.get("X-Api-Key")) for path, h in agent.seen] == [("/ok", KEY)]

@@ -4,7 +4,10 @@ when the agent is really reachable.
 DEPLOYED says the control plane rolled the revision out; the Agent Server's `/ok` route is what its
 readiness probe asks, and DNS or an ingress can still lag behind. The request carries the LangSmith
 API key as `X-Api-Key`, the header a hosted Agent Server authenticates with; it goes only to the URL
-the control plane returned for this deployment. The check shares the wait's deadline
+the control plane returned for this deployment. Redirects are never followed: requests drops
+`Authorization` on a redirect to another host but keeps custom headers, so following one would hand
+the key to whatever host the answer names. A redirect is not healthy either: only the deployment's
+own `{url}/ok` answering 200 counts, and the wait says where the redirect pointed. The check shares the wait's deadline
 (`wait.timeout_seconds`), and `wait.health_check=False` turns it off, for a machine that cannot reach
 its deployments (a private self-hosted data plane, say).
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -59,12 +63,12 @@ class HealthCheck:
                     target,
                     headers={"X-Api-Key": self.api_key},
                     timeout=max(0.5, min(REQUEST_TIMEOUT, remaining)),
-                    allow_redirects=True,
+                    allow_redirects=False,  # the key must not follow a redirect to another host
                 )
                 if answer.status_code == 200:
                     report(f"{label}: {target} answered 200 ({self.clock() - start:.1f}s)", False)
                     return HEALTH_OK
-                last = f"HTTP {answer.status_code}"
+                last = answered(target, answer)
             except requests.RequestException as exc:
                 last = describe(exc)
             now = self.clock()
@@ -73,6 +77,16 @@ class HealthCheck:
             report(f"{label}: waiting for {target} ({last})", True)
             self.sleep(min(pause, max(0.0, deadline - now)))
             pause = min(MAX_RETRY, pause * 2)
+
+
+def answered(target: str, answer: requests.Response) -> str:
+    """An answer that is not 200, in a few words; a redirect names the origin it points to (never
+    its path or query, which may hold a token), and is not followed."""
+    location = answer.headers.get("Location")
+    if not answer.is_redirect or not location:
+        return f"HTTP {answer.status_code}"
+    parts = urlsplit(urljoin(target, location))
+    return f"HTTP {answer.status_code} to {parts.scheme}://{parts.netloc.rpartition('@')[2]}, not followed"
 
 
 def describe(exc: requests.RequestException) -> str:
