@@ -109,6 +109,9 @@ class OutcomeRequest(BaseModel):
     count: Annotated[int, Field(ge=1)] | None = None
     #: Only for the *_THEN_DEPLOYED outcomes; default: one DEPLOYING phase.
     transient_seconds: Seconds | None = None
+    #: The revision's log (the phase that fails) first prints the deployment's environment, names and
+    #: values, secrets too: a build that runs `env`, which a client must never show as it is.
+    echo_env: bool = False
 
     @model_validator(mode="after")
     def _transient_only(self) -> OutcomeRequest:

@@ -465,6 +465,8 @@ class Deployments:
         lifecycle.prune_revisions(tx, dep, self._settings.current.keep_revisions)
         rev = tx.get_revision(dep.id, rev_id)
         assert rev is not None
+        if script is not None and script.echo_env:
+            lifecycle.echo_env(tx, dep, rev, script.outcome, now)
         return rev
 
     # --- update ------------------------------------------------------------------------------

@@ -140,6 +140,16 @@ def _log(tx: Tx, rev: RevisionRecord, log_type: str, at: float, *lines: str, lev
         tx.add_log(rev.id, log_type, at + offset * 1e-6, level, line)
 
 
+def echo_env(tx: Tx, dep: DeploymentRecord, rev: RevisionRecord, outcome: str, at: float) -> None:
+    """The log of the phase `outcome` ends in starts with the deployment's environment, `NAME=value`
+    per line, secret values too: what a build script that runs `env` prints (an outcome script's
+    `echo_env`), so that a client's redaction is tested against the server's own logs."""
+    kinds = [kind for (_, scripted), (kind, _, _) in FAILURES.items() if scripted == outcome]
+    lines = [f"{s['name']}={s.get('value', '')}" for s in dep.secrets]
+    if lines:
+        _log(tx, rev, kinds[0] if kinds else "build", at, "$ env", *lines)
+
+
 def _error(tx: Tx, rev: RevisionRecord, log_type: str, at: float, line: str) -> None:
     _log(tx, rev, log_type, at, f"ERROR: {line} (scripted by the emulator's outcome rules)", level="ERROR")
 

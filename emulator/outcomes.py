@@ -23,6 +23,7 @@ class OutcomeScript:
     image_uri: str | None = None
     count: int | None = None  # remaining uses; None means every matching revision
     transient_seconds: float | None = None  # how long a *_THEN_DEPLOYED status shows
+    echo_env: bool = False  # the revision's logs first print its environment, secret values too
 
     def matches(self, deployment_name: str, repo_ref: str | None, image_uri: str | None) -> bool:
         return (
@@ -53,6 +54,7 @@ class OutcomeScripts:
         image_uri: str | None = None,
         count: int | None = None,
         transient_seconds: float | None = None,
+        echo_env: bool = False,
     ) -> OutcomeScript:
         script = OutcomeScript(
             id=str(uuid.uuid4()),
@@ -62,6 +64,7 @@ class OutcomeScripts:
             image_uri=image_uri,
             count=count,
             transient_seconds=transient_seconds,
+            echo_env=echo_env,
         )
         with self._lock:
             self._scripts.append(script)

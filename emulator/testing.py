@@ -276,7 +276,7 @@ class EmulatorProcess:
         self._control("DELETE", "/faults")
 
     def add_outcome(self, **script: Any) -> dict[str, Any]:
-        """Script revision outcomes: outcome, deployment_name, repo_ref, image_uri, count."""
+        """Script revision outcomes: outcome, deployment_name, repo_ref, image_uri, count, echo_env."""
         return dict(self._control("POST", "/outcomes", json=script))
 
     def outcomes(self) -> list[dict[str, Any]]:

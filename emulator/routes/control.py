@@ -90,6 +90,7 @@ def add_outcome(body: OutcomeRequest, runtime: RuntimeDep) -> dict[str, Any]:
         image_uri=body.image_uri,
         count=body.count,
         transient_seconds=body.transient_seconds,
+        echo_env=body.echo_env,
     )
     return script.as_dict()
 

@@ -25,6 +25,25 @@ def test_build_failed_at_the_end_of_building(api, emulator):
     assert api.watch(dep["id"], rev)[-1] == "DEPLOYED"
 
 
+@pytest.mark.parametrize(("outcome", "kind"), [("BUILD_FAILED", "build"), ("DEPLOY_FAILED", "deploy")])
+def test_echo_env_prints_the_environment_with_secret_values_in_the_failing_phase(api, emulator, outcome, kind):
+    """A build that runs `env`: the server's own log holds the values, so a client's redaction is
+    tested against what a real server may send."""
+    emulator.add_outcome(outcome=outcome, deployment_name="echoes", echo_env=True)
+    secrets = [{"name": "OPENAI_API_KEY", "value": "sk-echoed-1"}, {"name": "MODE", "value": "fast"}]
+    dep = api.create_github("echoes", secrets=secrets)
+    assert api.watch(dep["id"], dep["latest_revision_id"])[-1] == outcome
+    lines = [x["message"] for x in api.logs(dep["id"], dep["latest_revision_id"], kind)]
+    assert lines[:3] == ["$ env", "OPENAI_API_KEY=sk-echoed-1", "MODE=fast"], lines
+    assert lines[-1].startswith("ERROR: ")
+    quiet = api.create_github("quiet", secrets=secrets)  # without the flag: no values in any log
+    api.watch(quiet["id"], quiet["latest_revision_id"])
+    for log_kind in ("build", "deploy"):
+        assert not any(
+            "sk-echoed-1" in x["message"] for x in api.logs(quiet["id"], quiet["latest_revision_id"], log_kind)
+        )
+
+
 def test_build_failed_for_an_image_right_after_queued(api, emulator):
     emulator.add_outcome(outcome="BUILD_FAILED", image_uri="registry.example.com/bad:1")
     dep = api.create_docker("bad-image", image="registry.example.com/bad:1")
