@@ -272,3 +272,73 @@ def test_every_input_set_changed_and_replaced_as_the_table_says(source: str, tmp
 
     w.project.run("destroy", "--yes")
     assert live_deployments(emulator) == []
+
+
+LISTENER_VALUES: dict[str, Any] = {
+    "compute_id": ("walk-listener-one", "walk-listener-two"),
+    "k8s_namespaces": (["agents"], ["agents", "jobs"]),
+    "version": ("0.1.0", "0.2.0"),
+    "adopt": (True, False),
+}
+
+
+def test_every_listener_input_is_walked() -> None:
+    from pulumi_langsmith.listener import fields as listener_fields
+
+    assert set(LISTENER_VALUES) == {f.path for f in listener_fields.FIELDS}
+
+
+def test_every_listener_input_set_changed_and_replaced_as_the_table_says(tmp_path: Path, emulator: Any) -> None:
+    from pulumi_langsmith.listener import fields as listener_fields
+    from pulumi_langsmith.plugin.resources import LISTENER
+
+    tree = tmp_path / "tree"
+    work = tree / "project"
+    work.mkdir(parents=True)
+    (tree / ".venv").symlink_to(VENV)
+    inputs: dict[str, Any] = {"compute_id": LISTENER_VALUES["compute_id"][0]}
+
+    def write() -> None:
+        program = {
+            "name": "walk-listener",
+            "runtime": "yaml",
+            "plugins": {"providers": [{"name": "langsmith", "path": str(ROOT / "plugin")}]},
+            "resources": {
+                "edge": {"type": "langsmith:index:Listener", "properties": camel_props(inputs, LISTENER.shape)}
+            },
+        }
+        (work / "Pulumi.yaml").write_text(json.dumps(program, indent=2))
+
+    def up() -> tuple[str, list[dict[str, Any]]]:
+        seq = max((r["seq"] for r in emulator.requests()), default=0)
+        project.run("up", "--yes")
+        [resource] = project.resources("Listener")
+        writes = [r for r in emulator.requests(since=seq) if r["method"] in ("POST", "PATCH", "DELETE")]
+        project.run("preview", "--expect-no-changes")
+        return str(resource["id"]), writes
+
+    write()
+    project = Project(work, tmp_path)
+    project.init_stack(emulator.url)
+    listener_id, _ = up()
+    for change in (Change.PATCH, Change.STATE):
+        walked_fields = [f for f in listener_fields.FIELDS if f.change is change]
+        for which in (0, 1):
+            for f in walked_fields:
+                inputs[f.path] = LISTENER_VALUES[f.path][which]
+            write()
+            same, writes = up()
+            assert same == listener_id
+            held = api(emulator, "GET", f"/v2/listeners/{listener_id}")
+            if change is Change.STATE:
+                assert writes == [], writes
+                continue
+            assert [w["method"] for w in writes] == ["PATCH"], writes  # in place, one request
+            assert held["compute_config"]["k8s_namespaces"] == inputs["k8s_namespaces"]
+            assert held["version"] == inputs["version"]
+    inputs["compute_id"] = LISTENER_VALUES["compute_id"][1]
+    write()
+    replaced, _ = up()
+    assert replaced != listener_id
+    assert api(emulator, "GET", f"/v2/listeners/{replaced}")["compute_id"] == inputs["compute_id"]
+    project.run("destroy", "--yes")
