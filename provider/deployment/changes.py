@@ -449,12 +449,29 @@ def change_set(old: Props, new: Props) -> ChangeSet:
 
 def revision_matches(d: DeploymentInputs, deployment: Mapping[str, Any]) -> bool:
     """Whether the server's latest revision already carries what `d` asks for (used on adoption and
-    to resume a rollout an interrupted run started)."""
-    src_cur = deployment.get("source_revision_config") or {}
-    if any(src_cur.get(k) != v for k, v in _dump(d.source_revision_config).items()):
-        return False
-    if d.source == fields.INTERNAL_SOURCE and source_hash_on(deployment) != d.source_hash:
-        return False  # the latest revision was built from other files (or none was uploaded yet)
-    if (env := declared_env(d)) is not None and server_secrets(deployment) != env:
-        return False  # differs, or masked: not known to match
-    return not spec_drift(_spec(d), server_value(deployment, fields.BY_PATH["source_config.resource_spec"]))
+    to resume a rollout an interrupted run started): every field of the table that rolls out a
+    revision and applies to the source, compared as the table says. Unknown (masked) counts as not
+    matching, so a doubt rolls out a revision rather than report an old one as this one."""
+    revision_fields = (f for f in fields.FIELDS if f.change is Change.REVISION and d.source in f.sources)
+    return all(_revision_field_matches(d, deployment, f) for f in revision_fields)
+
+
+def _revision_field_matches(d: DeploymentInputs, deployment: Mapping[str, Any], f: Field) -> bool:
+    if f.path == "source_hash":
+        return source_hash_on(deployment) == d.source_hash  # the files the latest revision was built from
+    if f.api == "secrets" or f.compare is Compare.HASH:  # env and secrets: the API's one list
+        env = declared_env(d)
+        return env is None or server_secrets(deployment) == env
+    declared = value_at(d, f.path)
+    if declared is None:
+        return True  # not declared: whatever the server holds
+    if f.compare is Compare.DECLARED_KEYS:
+        return not spec_drift(_spec(d), server_value(deployment, f))
+    held = server_value(deployment, f)
+    return bool(_prune(_plain(declared)) == _prune(held))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value.model_dump(exclude_none=True) if hasattr(value, "model_dump") else value

@@ -485,9 +485,10 @@ class DeploymentProvider(ConfiguredProvider):
         revision, health = None, old.outputs.health
         if change.revision:
             current = client.get_deployment(_id)
-            # A source_dir revision proves its content (its hash env), so an earlier run's is reused.
-            rerun = change.revision == ("revision_status",) or archive is not None
-            resumed = self._rolling_out(client, _id, d, current) if rerun else None
+            # The latest revision already carrying every revision field of `d` (`revision_matches`, from
+            # the field table) is an earlier run's, interrupted after its PATCH (Ctrl-C, a kill, a failed
+            # health check): it is awaited, never rolled out twice.
+            resumed = self._rolling_out(client, _id, d, current)
             revision_id = resumed or self._new_revision(client, _id, d, current, archive)
             why = "the rollout an earlier run started" if resumed else ", ".join(change.revision)
             progress(f"{d.name}: revision {revision_id[:8]} for {why}")

@@ -41,3 +41,39 @@ def test_build_commands_reach_the_server_and_a_change_rolls_one_revision(tmp_pat
     assert deployment(emulator, dep_id)["source_config"]["build_command"] == "yarn build"
     assert len(revisions(emulator, dep_id)) == before + 1
     assert set(s.preview().change_summary) == {"same"}
+
+
+def local_program(source_dir: Path, commands: dict[str, str]) -> Callable[[], None]:
+    def program() -> None:
+        export_deployment(
+            "d", Deployment("local-js", source_dir=str(source_dir), source_config=SourceConfigArgs(**commands))
+        )
+
+    return program
+
+
+def test_a_source_dir_deployments_command_change_rolls_one_revision(tmp_path: Path, emulator: Any) -> None:
+    """Issue 27, defect 2: a `source_dir` deployment's install_command change was never sent; the
+    update took the latest revision (same files) as already carrying it."""
+    import shutil
+
+    from .harness import ROOT
+
+    code = tmp_path / "agent"
+    shutil.copytree(ROOT / "examples" / "local-agent" / "agent", code, ignore=shutil.ignore_patterns("__pycache__"))
+    commands = {"install_command": "pip install -e ."}
+    s = E2EStack(tmp_path / "stack", emulator, local_program(code, commands))
+    s.up()
+    dep_id = s.outputs()["d_id"]
+    before = len(revisions(emulator, dep_id))
+    for changed in (
+        {"install_command": "pip install ."},
+        {"install_command": "pip install .", "build_command": "make"},
+    ):
+        s = E2EStack(tmp_path / "stack", emulator, local_program(code, changed))
+        s.up()
+        before += 1
+        assert len(revisions(emulator, dep_id)) == before, "exactly one new revision"
+        held = deployment(emulator, dep_id)["source_config"]
+        assert {k: held.get(k) for k in changed} == changed
+        assert set(s.preview().change_summary) == {"same"}
