@@ -20,7 +20,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..core import errors, host_pool
+from ..core import engine_watch, errors, host_pool
 from ..core.base import ConfiguredProvider
 from ..core.client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
 from ..core.config import deployment_dashboard_url
@@ -364,7 +364,20 @@ class DeploymentProvider(ConfiguredProvider):
             client.patch_deployment(dep_id, changes.patch_body(paths, d))
         latest = deployment.get("latest_revision_id")
         if fresh and archive is None:
-            return str(latest) if latest else None
+            if latest:
+                return str(latest)
+
+            # The POST's answer named no revision (it may have been written before the revision was):
+            # the create's own first one is found by reading, never skipped, so success means DEPLOYED.
+            def first() -> str | None:
+                newest = client.list_revisions(dep_id, limit=1)
+                return changes.revision_after_patch(
+                    None,
+                    client.get_deployment(dep_id).get("latest_revision_id"),
+                    newest[0].get("id") if newest else None,
+                )
+
+            return self._visible(first, d, dep_id, "create")
         # A source_dir deployment has no revision until its archive is uploaded and PATCHed.
         return self._rolling_out(client, dep_id, d, deployment) or self._new_revision(
             client, dep_id, d, deployment, archive
@@ -449,9 +462,9 @@ class DeploymentProvider(ConfiguredProvider):
         return at_most_once(send, seen)
 
     @staticmethod
-    def _visible(seen: Callable[[], str | None], d: DeploymentInputs, dep_id: str) -> str:
-        """The new revision of a PATCH whose answer did not name it: read until it shows (the
-        answer may have been written before it was), within the wait's polling, else an error."""
+    def _visible(seen: Callable[[], str | None], d: DeploymentInputs, dep_id: str, what: str = "revision PATCH") -> str:
+        """The new revision of a PATCH (or create) whose answer did not name it: read until it shows
+        (the answer may have been written before it was), within the wait's polling, else an error."""
         limit = min(REVISION_VISIBLE_SECONDS, d.wait.polling().timeout)
         deadline = time.monotonic() + limit
         while True:
@@ -460,11 +473,11 @@ class DeploymentProvider(ConfiguredProvider):
                 return found
             if time.monotonic() >= deadline:
                 raise DeploymentError(
-                    f"{d.name}: the control plane accepted the revision PATCH of deployment {dep_id} but shows "
+                    f"{d.name}: the control plane accepted the {what} of deployment {dep_id} but shows "
                     f"no new revision after {limit:g}s; nothing is reported as rolled out. "
                     "Run `pulumi refresh` and `pulumi up` again"
                 )
-            time.sleep(d.wait.poll_min_seconds)
+            engine_watch.sleep(d.wait.poll_min_seconds)
 
     # update ------------------------------------------------------------------------------------
 

@@ -77,3 +77,36 @@ def test_a_source_dir_deployments_command_change_rolls_one_revision(tmp_path: Pa
         held = deployment(emulator, dep_id)["source_config"]
         assert {k: held.get(k) for k in changed} == changed
         assert set(s.preview().change_summary) == {"same"}
+
+
+def test_a_create_whose_answer_names_no_revision_still_waits_for_it(tmp_path: Path, emulator: Any) -> None:
+    """Issue 27, defect 10: with no `latest_revision_id` in the POST's answer, create skipped the wait
+    and reported success with `revision_status` unset. The proxy answers as such a server would."""
+    from pulumi_langsmith import SourceRevisionConfigArgs, WaitArgs
+
+    from ..support.rewriting_proxy import rewriting_proxy
+
+    def without_revision(method: str, path: str, body: Any) -> Any:
+        if method == "POST" and path == "/v2/deployments" and isinstance(body, dict):
+            return {**body, "latest_revision_id": None}
+        return body
+
+    def program() -> None:
+        export_deployment(
+            "d",
+            Deployment(
+                "quiet-answer",
+                source="external_docker",
+                source_revision_config=SourceRevisionConfigArgs(image_uri="registry.example.com/quiet:1"),
+                wait=WaitArgs(health_check=False),
+            ),
+        )
+
+    emulator.settings(deploy_seconds=2)  # still rolling out when the create's answer arrives
+    with rewriting_proxy(emulator.url, without_revision) as url:
+        s = E2EStack(tmp_path, emulator, program, control_plane_url=url)
+        s.up()
+        out = s.outputs()
+        assert out["d_status"] == "DEPLOYED", out
+        assert len(revisions(emulator, out["d_id"])) == 1
+        assert set(s.preview().change_summary) == {"same"}
