@@ -12,7 +12,7 @@ import pytest
 
 from pulumi_langsmith import Deployment, SourceConfigArgs
 
-from .harness import E2EStack
+from .harness import E2EStack, needs_current_api
 from .lifecycle_support import deployment, export_deployment, github_args, revisions
 
 pytestmark = pytest.mark.e2e
@@ -52,6 +52,7 @@ def local_program(source_dir: Path, commands: dict[str, str]) -> Callable[[], No
     return program
 
 
+@needs_current_api
 def test_a_source_dir_deployments_command_change_rolls_one_revision(tmp_path: Path, emulator: Any) -> None:
     """Issue 27, defect 2: a `source_dir` deployment's install_command change was never sent; the
     update took the latest revision (same files) as already carrying it."""
