@@ -38,3 +38,17 @@ def host(provider_config: dict[str, str]) -> Iterator[Host]:
     with provider_host() as h:
         h.configure(provider_config)
         yield h
+
+
+@pytest.fixture(autouse=True)
+def _own_secret_registry() -> Iterator[None]:
+    """Each test starts with no secret value known: the process's redactor (`core/redact.py`) only
+    grows, so a value one test declared ("other", say) would be hidden in another test's messages."""
+    from pulumi_langsmith.core import redact
+
+    saved = redact.REDACTOR
+    redact.REDACTOR = redact.Redactor()
+    try:
+        yield
+    finally:
+        redact.REDACTOR = saved

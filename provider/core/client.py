@@ -21,6 +21,7 @@ from .budget import BudgetRetry
 from .config import CONFIG_URL, ENV_URL, Settings, explain_forbidden
 from .errors import ProviderError
 from .finder import NameSearch
+from .redact import redact
 from .values import JSON
 
 USER_AGENT = "langsmith-pulumi-provider/0.1"
@@ -151,23 +152,33 @@ def outcome_unknown(err: Exception) -> bool:
     return isinstance(err, APIError) and (err.status is None or err.status >= 500)
 
 
+def _text(response: requests.Response) -> str:
+    """The body as text: UTF-8 when it is (requests reads a text body without a charset as Latin-1,
+    which would show a non-ASCII value mangled, and past the redaction)."""
+    try:
+        return response.content.decode()
+    except UnicodeDecodeError:
+        return response.text
+
+
 def _detail(response: requests.Response) -> str:
     """The server's error text, without request values: FastAPI 422 bodies echo the input, which may
-    hold secret values, so only locations and messages are kept."""
+    hold secret values, so only locations and messages are kept; a text that may quote one is
+    redacted before it is shortened (a cut could leave half a value that no longer matches)."""
     try:
         body = response.json()
     except ValueError:
-        return (response.text or response.reason or "")[:300]
+        return redact(_text(response) or response.reason or "")[:300]
     detail = body.get("detail") if isinstance(body, dict) else None
     if isinstance(detail, str):
-        return detail[:500]
+        return redact(detail)[:500]
     if isinstance(detail, list):
         parts = []
         for item in detail[:10]:
             if isinstance(item, dict):
                 loc = ".".join(str(p) for p in item.get("loc", []) if p != "body")
                 parts.append(f"{loc}: {item.get('msg', '')}")
-        return "; ".join(parts)
+        return redact("; ".join(parts))
     return str(response.reason or "")
 
 

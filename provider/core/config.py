@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from . import redact
 from .errors import ProviderError
 from .values import UUID_RE
 
@@ -153,6 +154,7 @@ def resolve_settings(config: Mapping[str, str | None], env: Mapping[str, str]) -
             f"got {workspace_id!r}"
         )
     base_url = resolve_base_url(url)
+    redact.add(api_key)  # the key never shows in a message, a log line or an error of this process
     return Settings(
         base_url=base_url,
         workspace_id=workspace_id or None,

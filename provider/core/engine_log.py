@@ -24,6 +24,7 @@ import threading
 from typing import Any
 
 from . import operation, process
+from .redact import redact
 
 RPC_METHODS = frozenset({"Check", "Diff", "Create", "Read", "Update", "Delete"})
 LOG_TIMEOUT = 5.0
@@ -77,7 +78,7 @@ def log(message: str, *, ephemeral: bool) -> bool:
 
     try:
         stub.Log(
-            engine_pb2.LogRequest(severity=engine_pb2.INFO, message=message, urn=urn, ephemeral=ephemeral),
+            engine_pb2.LogRequest(severity=engine_pb2.INFO, message=redact(message), urn=urn, ephemeral=ephemeral),
             timeout=LOG_TIMEOUT,
         )
     except Exception:  # an engine that does not answer must not fail the deployment

@@ -24,10 +24,19 @@ import types
 from typing import Any
 
 from . import process
+from .redact import redact
 
 
 class ProviderError(Exception):
-    """An error the user can act on: the message says what failed and what to do, so no traceback."""
+    """An error the user can act on: the message says what failed and what to do, so no traceback.
+    Its text never holds a secret value the process knows (`redact`): redacted when it is made, and
+    again when it is shown, for a value registered in between."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact(a) if isinstance(a, str) else a for a in args))
+
+    def __str__(self) -> str:
+        return redact(super().__str__())
 
 
 class _QuietTraceback(types.ModuleType):
@@ -45,10 +54,11 @@ class _QuietTraceback(types.ModuleType):
 
 
 def message_or_traceback(exc: BaseException | None, limit: int | None = None, chain: bool = True) -> str:
-    """What the host reports for the exception being handled."""
+    """What the host reports for the exception being handled: a `ProviderError`'s message, any
+    other's traceback; either without a secret value (`redact`)."""
     if isinstance(exc, ProviderError):
         return str(exc)
-    return traceback.format_exc(limit, chain)
+    return redact(traceback.format_exc(limit, chain))
 
 
 _installed = False

@@ -4,6 +4,7 @@ problem: <why>`, looking the value up among the program's top-level inputs only
 failure about `env.OTHER` read "value {<nil>}" although a value was given. A failure about a nested
 path is therefore sent without a property, its message naming the path and the value given there (a
 secret one as `[secret]`): `env.OTHER (given "x"): is also set in secrets`. Both frontends use this.
+No secret value the process knows is left in what is sent (`redact`: a reason may quote a value).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from .redact import redact
 
 SHOWN_SECRET = "[secret]"
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -38,10 +41,10 @@ def value_at(raw: Any, path: str) -> Any:
 def reported(path: str, reason: str, value: Any, secret: bool) -> tuple[str, str]:
     """(property, reason) to send for a failure at `path` (as the program spells it) about `value`."""
     if "." not in path and "[" not in path:
-        return path, reason  # a top-level input: the engine shows its value itself
+        return path, redact(reason)  # a top-level input: the engine shows its value itself
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a schema language sends every number as a float
     shown = SHOWN_SECRET if secret and value is not None else value
     # Only a single value is shown: an object's keys are spelled differently in each language.
     given = f" (given {json.dumps(shown)})" if isinstance(shown, str | bool | int | float) else ""
-    return "", f"{path}{given}: {reason}"
+    return "", redact(f"{path}{given}: {reason}")

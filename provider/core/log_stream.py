@@ -16,11 +16,12 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from . import redact as redaction
 from .client import CURRENT, ControlPlaneClient
 from .progress import progress
 
 ENV_SWITCH = "LANGSMITH_STREAM_LOGS"
-REDACTED = "***"
+REDACTED = redaction.REDACTED
 PAGE = 100
 #: Pages read per poll at most (a poll is every 2 s or more, and only while few revisions are awaited).
 MAX_PAGES = 10
@@ -34,10 +35,9 @@ def enabled_by_env(environ: Mapping[str, str] = os.environ) -> bool:
 
 
 def redact(text: str, values: Iterable[str]) -> str:
-    """Each secret value replaced, longest first (so a value inside another is not half-shown)."""
-    for value in sorted({v for v in values if v}, key=len, reverse=True):
-        text = text.replace(value, REDACTED)
-    return text
+    """`text` without `values` and without every secret value the process knows (`core/redact.py`:
+    a value inside another is not half shown; values under 4 characters are left alone)."""
+    return redaction.redact(text, values)
 
 
 class RateLimit:

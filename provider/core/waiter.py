@@ -19,6 +19,7 @@ from .budget import routine
 from .client import CURRENT, ControlPlaneClient, not_found
 from .errors import ProviderError
 from .progress import progress
+from .redact import redact
 from .statuses import BUILD_PHASE_FAILED, DEPLOYED, SKIPPED, failed
 from .watcher import CHECK_EVERY, Watcher, interval_for, watcher_for
 
@@ -41,7 +42,8 @@ class RevisionFailed(ProviderError):
     def __init__(self, deployment: str, revision_id: str, status: str, log_tail: list[str]) -> None:
         self.revision_id = revision_id
         self.status = status
-        tail = "\n".join(f"    {line}" for line in log_tail) or "    (no log lines)"
+        # The server's log lines quote what the build printed, secret values too.
+        tail = "\n".join(f"    {redact(line)}" for line in log_tail) or "    (no log lines)"
         super().__init__(
             f"{deployment}: revision {revision_id} ended in {status}. Last log lines:\n{tail}\n"
             "Fix the cause and run `pulumi up` again: it resumes this deployment, it does not create another."

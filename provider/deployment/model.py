@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ..core import operation
+from ..core import operation, redact
 from ..core.values import JSON, K8S_NAME_RE, UNKNOWN, UUID_RE, is_unknown, unknown_at
 from ..core.waiter import Polling
 from ..source_archive import SOURCE_HASH_ENV
@@ -409,7 +409,7 @@ class DeploymentInputs(_Strict):
     source_config: SourceConfig = SourceConfig()
     source_revision_config: SourceRevisionConfig = SourceRevisionConfig()
     display_name: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
-    secrets: dict[str, str] | None = None
+    secrets: Annotated[dict[str, str] | None, BeforeValidator(redact.registered)] = None  # each decode registers
     env: dict[str, str] | None = None
     secret_references: list[SecretReference] | None = None
     source_dir: NonEmpty | None = None

@@ -17,6 +17,7 @@ from ..core import engine_watch
 from ..core.client import ControlPlaneClient, transport_reason
 from ..core.errors import ProviderError
 from ..core.progress import progress
+from ..core.redact import redact
 from ..source_archive import SourceArchive, SourceDirError, upload_request_headers
 from .model import DeploymentInputs
 
@@ -79,7 +80,7 @@ def upload(
         if 200 <= response.status_code < 300:
             progress(f"{name}: uploaded {archive.file_count} files ({len(data)} bytes) from {archive.source_dir}")
             return str(target["object_path"])
-        last = f"HTTP {response.status_code}: {response.text[:300]}"
+        last = f"HTTP {response.status_code}: {redact(response.text)[:300]}"
         if response.status_code in (400, 403) and "EntityTooLarge" in response.text:
             break  # the same bytes will not fit next time either
     raise SourceUploadError(

@@ -3,7 +3,8 @@ providers take, and back.
 
 Secrets: the plugin accepts secrets (`Configure`), so the engine no longer re-marks them itself; every
 value that came in secret must go out secret, or it would land in state as plain text. `to_plain`
-records the path of each secret value, `to_property_values` marks the same paths (and the resource's
+records the path of each secret value (and registers its strings with `core/redact.py`, so that no
+message shows them), `to_property_values` marks the same paths (and the resource's
 always-secret ones) again. Unknowns (preview) arrive as the engine's sentinel string, which every
 provider method already understands, and go back out as that same string, which the engine reads
 as unknown again. Numbers arrive as floats (the providers' models accept 2.0 as 2); ints go out as
@@ -17,6 +18,7 @@ from typing import Any
 
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 
+from ..core import redact
 from ..core.errors import ProviderError
 from ..core.values import UNKNOWN
 from .shapes import ANY, ListOf, MapOf, Obj, Shape
@@ -46,8 +48,14 @@ def _entries(shape: Shape, values: Mapping[str, Any], to_snake: bool) -> Iterabl
 
 
 def _plain(pv: PropertyValue, shape: Shape, path: Path, secrets: set[Path]) -> Any:
+    plain = _plain_value(pv, shape, path, secrets)
     if pv.is_secret:
         secrets.add(path)
+        redact.add(plain)  # a secret's strings are hidden from every message of this process
+    return plain
+
+
+def _plain_value(pv: PropertyValue, shape: Shape, path: Path, secrets: set[Path]) -> Any:
     value = pv.value
     if isinstance(value, Computed):
         return UNKNOWN

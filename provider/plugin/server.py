@@ -4,7 +4,7 @@
 wraps every error as `Exception("<message>:\\n<python stack>")`, which the CLI prints whole. Here the
 servicer answers an error this package raises on purpose (`ProviderError`: it says what failed and
 what to do) with its message alone, as the dynamic host does (`core/errors.py`); any other error
-keeps its stack, which is what a bug report needs.
+keeps its stack, which is what a bug report needs. Neither holds a secret value (`core/redact.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pulumi.runtime.proto import provider_pb2_grpc
 
 from ..core import engine_watch, process
 from ..core.errors import ProviderError
+from ..core.redact import redact
 from .frontend import LangSmithProvider
 from .schema import version
 
@@ -34,11 +35,16 @@ def _message_only(rpc: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable
     async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
         try:
             return await rpc(self, request, context)
+        except grpc.aio.AbortError:
+            raise  # the call already said what it answers
         except Exception as exc:
             cause = exc if isinstance(exc, ProviderError) else exc.__context__
             if isinstance(cause, ProviderError):
                 await context.abort(grpc.StatusCode.UNKNOWN, str(cause))
-            raise
+            # What grpc answers for an error of the servicer ("Unexpected <type>: <text>", the text
+            # holding the SDK's stack), without a secret value.
+            await context.abort(grpc.StatusCode.UNKNOWN, redact(f"Unexpected {type(exc)}: {exc}"))
+            raise  # not reached: abort raises
 
     return wrapper
 
