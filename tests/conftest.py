@@ -52,3 +52,9 @@ def _own_secret_registry() -> Iterator[None]:
         yield
     finally:
         redact.REDACTOR = saved
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """End-to-end tests first (stable order otherwise): the long ones start while there is still
+    other work to share the workers, instead of ending the run as a tail with one worker busy."""
+    items.sort(key=lambda item: 0 if "e2e" in item.path.parts else 1)
