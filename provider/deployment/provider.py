@@ -222,6 +222,7 @@ class DeploymentProvider(ConfiguredProvider):
         waiter = Waiter(client, d.wait.polling())
         archive = _archive(d)
         deployment, fresh = self._find_or_create(client, waiter, d)
+        d = self._as_taken(d, deployment)
         dep_id = str(deployment["id"])
         ownership.REGISTRY.created(d.owner)
         revision_id = self._converge(client, deployment, d, fresh, archive)
@@ -275,6 +276,14 @@ class DeploymentProvider(ConfiguredProvider):
         return at_most_once(create, landed, retry_if=lambda e: outcome_unknown(e) or conflict(e), give_up=name_taken)
 
     @staticmethod
+    def _as_taken(d: DeploymentInputs, deployment: JSON) -> DeploymentInputs:
+        """`d` under the name of the deployment this create took: one adopted by `adopt_id` with no
+        `name`, or an earlier attempt's under another autoname, keeps its own name, so every later line
+        (the rollout, its logs, the health check) names it, never an autoname the create does not use."""
+        taken = deployment.get("name")
+        return d.model_copy(update={"name": str(taken)}) if taken and taken != d.name else d
+
+    @staticmethod
     def _took(deployment: JSON, d: DeploymentInputs) -> JSON:
         """An existing deployment this create returns as the resource's (resumed or adopted)."""
         ownership.REGISTRY.took(str(deployment["id"]), d.owner)
@@ -299,7 +308,8 @@ class DeploymentProvider(ConfiguredProvider):
     def _claim(client: ControlPlaneClient, found: JSON, d: DeploymentInputs) -> JSON:
         deployment = client.get_deployment(str(found["id"]))
         if DeploymentProvider._ours(deployment, d):
-            progress(f"{d.name}: resuming deployment {deployment['id']} created by an earlier run")
+            taken = deployment.get("name") or d.name
+            progress(f"{taken}: resuming deployment {deployment['id']} created by an earlier run")
             return deployment
         if d.adopt:
             return DeploymentProvider._adopt(client, deployment, d)
@@ -312,25 +322,26 @@ class DeploymentProvider(ConfiguredProvider):
     def _by_adopt_id(client: ControlPlaneClient, d: DeploymentInputs) -> JSON:
         """The deployment `adopt_id` names; refused when it is gone or being deleted."""
         dep_id = str(d.adopt_id)
+        label = d.name_prefix or d.name  # an autoname is never used by an adopting create: the resource's name
         try:
             deployment = client.get_deployment(dep_id)
         except APIError as exc:
             if not_found(exc):
                 raise DeploymentError(
-                    f"{d.name}: adopt_id: no deployment {dep_id} in this workspace ({client.base_url})"
+                    f"{label}: adopt_id: no deployment {dep_id} in this workspace ({client.base_url})"
                 ) from None
             raise
         if deployment.get("status") in DELETING:
-            raise DeploymentError(f"{d.name}: adopt_id: deployment {dep_id} is being deleted")
+            raise DeploymentError(f"{label}: adopt_id: deployment {dep_id} is being deleted")
         return deployment
 
     @staticmethod
     def _adopt(client: ControlPlaneClient, deployment: JSON, d: DeploymentInputs) -> JSON:
         """Take over a deployment this stack did not create (`adopt=True` by name, `adopt_id` by UUID),
         refused when a field that cannot change in place differs."""
-        name = d.name
+        name, taken = d.name, deployment.get("name") or d.name
         if DeploymentProvider._ours(deployment, d):
-            progress(f"{name}: resuming deployment {deployment['id']} created by an earlier run")
+            progress(f"{taken}: resuming deployment {deployment['id']} created by an earlier run")
             return deployment
         clashes = changes.fixed_field_clashes(d, deployment)
         if d.adopt_id and not changes.is_auto_named(d) and deployment.get("name") != name:
@@ -342,7 +353,7 @@ class DeploymentProvider(ConfiguredProvider):
                 + ". These fields cannot be changed in place: declare the deployment's values"
                 + (", or leave `name` unset to take the deployment's." if d.adopt_id else ", or choose another name.")
             )
-        progress(f"{name}: adopting existing deployment {deployment['id']}")
+        progress(f"{taken}: adopting existing deployment {deployment['id']}")
         return deployment
 
     def _converge(

@@ -99,6 +99,13 @@ def test_adopt_id_takes_a_deployment_over_by_uuid(tmp_path: Path, emulator: Any)
     s.up()
     out = s.outputs()
     assert out["deployment_id"] == foreign["id"] and out["name"] == "made-elsewhere"
+    # Every progress line names the deployment taken, never the autoname the create does not use.
+    diagnostics = s.output().split("Diagnostics:", 1)[1].split("Outputs:", 1)[0]
+    said = [line.strip() for line in diagnostics.splitlines() if ": " in line]
+    assert any("adopting existing deployment" in line for line in said), said
+    assert any(" DEPLOYED (" in line for line in said), said
+    assert [line for line in said if not line.startswith(("made-elsewhere: ", "pulumi-python:"))] == [], said
+    assert not re.search(r"\bagent-[0-9a-z]{5,}:", s.output()), s.output()
     assert [d["id"] for d in live_deployments(emulator)] == [foreign["id"]]
     assert env_of(deployment(emulator, foreign["id"]))["LOG_LEVEL"] == "info"
     s.preview(expect_no_changes=True)
