@@ -129,7 +129,7 @@ def run_logged(
         kill_group(proc.pid)
         proc.wait()
         reader.join(timeout=5)
-        recorder.emit(f"ERROR: {Path(argv[0]).name} timed out after {timeout:.0f}s", "ERROR")
+        recorder.emit(f"ERROR: {Path(argv[0]).name} timed out after {timeout:g}s", "ERROR")
         return 124
     reader.join(timeout=5)
     return code

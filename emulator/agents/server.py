@@ -178,7 +178,7 @@ class AgentServer:
             if self.ping():
                 return
             if time.monotonic() > deadline:
-                message = f"Agent Server did not answer GET /ok within {timeout:.0f}s"
+                message = f"Agent Server did not answer GET /ok within {timeout:g}s"
                 self.recorder.emit(f"ERROR: {message}", "ERROR")
                 raise ServerStartError(message, self.logs())
             time.sleep(0.1)

@@ -35,6 +35,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .durations import given
 from .errors import ProviderError
 from .process import engine_address
 
@@ -232,7 +233,7 @@ def stop(reason: str, exit_process: Callable[[int], None] = os._exit, drain: flo
     _gate.close(reason)
     settled = _gate.drain(drain)
     with contextlib.suppress(Exception):
-        note = "" if settled else f"; a request was still in flight after {drain:.0f}s"
+        note = "" if settled else f"; a request was still in flight after {given(drain)}"
         print(f"[langsmith] {EngineGone(reason)}: exiting{note}", file=sys.stderr, flush=True)
     exit_process(EXIT_CODE)
 

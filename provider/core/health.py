@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from . import engine_watch
+from .durations import seconds
 from .errors import ProviderError
 
 #: `health` output values.
@@ -36,7 +37,7 @@ class HealthCheckFailed(ProviderError):
     def __init__(self, label: str, url: str, waited: float, last: str) -> None:
         self.url = url
         super().__init__(
-            f"{label}: the revision is DEPLOYED, but GET {url}/ok did not answer 200 within {waited:.0f}s "
+            f"{label}: the revision is DEPLOYED, but GET {url}/ok did not answer 200 within {seconds(waited)} "
             f"(last: {last}). The deployment is up on the server; if this machine cannot reach it, set "
             "wait.health_check=False."
         )

@@ -17,6 +17,7 @@ from typing import Any
 from . import engine_watch
 from .budget import routine
 from .client import CURRENT, ControlPlaneClient, not_found
+from .durations import given, seconds
 from .errors import ProviderError
 from .progress import progress
 from .redact import redact
@@ -52,13 +53,21 @@ class RevisionFailed(ProviderError):
 
 class WaitTimeout(ProviderError):
     def __init__(
-        self, deployment: str, revision_id: str, status: str, waited: float, limit: str = Polling.limit
+        self,
+        deployment: str,
+        revision_id: str,
+        status: str,
+        waited: float,
+        limit: str = Polling.limit,
+        timeout: float | None = None,
     ) -> None:
+        """`timeout`: the limit's value as set, shown beside its name (`wait.timeout_seconds: 0.5s`)."""
         self.revision_id = revision_id
         self.status = status
+        bound = limit if timeout is None else f"{limit}: {given(timeout)}"
         super().__init__(
-            f"{deployment}: revision {revision_id} is still {status} after {waited:.0f}s "
-            f"({limit}). The revision keeps going on the server; `pulumi refresh` then "
+            f"{deployment}: revision {revision_id} is still {status} after {seconds(waited)} "
+            f"({bound}). The revision keeps going on the server; `pulumi refresh` then "
             "`pulumi up` picks it up again."
         )
 
@@ -142,7 +151,7 @@ class Waiter:
             if failed(status):
                 raise RevisionFailed(label, revision_id, status, self._log_tail(deployment_id, revision_id, status))
             if now >= deadline:
-                raise WaitTimeout(label, revision_id, status, now - start, self._polling.limit)
+                raise WaitTimeout(label, revision_id, status, now - start, self._polling.limit, self._polling.timeout)
             if watch:
                 watch.revision_id = revision_id
                 own = self._watcher.own_read_every(self._streams(deployment_id)) if self._watcher else CHECK_EVERY
@@ -214,7 +223,9 @@ class Waiter:
                 raise
             now = self._clock()
             if now >= deadline:
-                raise WaitTimeout(label, "-", f"deployment {status}", now - start, self._polling.limit)
+                raise WaitTimeout(
+                    label, "-", f"deployment {status}", now - start, self._polling.limit, self._polling.timeout
+                )
             if watch:
                 watch.wait(self._watch_interval(now - start), min(deadline, now + CHECK_EVERY))
                 continue
