@@ -286,7 +286,7 @@ def test_custom_timeouts_bound_the_wait_with_a_message_that_names_them(plugin: P
     with pytest.raises(PluginError) as failed:
         plugin.create("slow", inputs, timeout=2)
     assert time.monotonic() - started < 30
-    assert "(customTimeouts)" in failed.value.details and " is still " in failed.value.details
+    assert "(customTimeouts: 2s)" in failed.value.details and " is still " in failed.value.details
 
 
 def test_lookups_are_invokes(plugin: Plugin, emulator: Any) -> None:

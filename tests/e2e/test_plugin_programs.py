@@ -210,7 +210,7 @@ def test_custom_timeouts_fail_a_slow_create_with_a_clear_message(tmp_path: Path,
     started = time.monotonic()
     failed = project.run("up", "--yes", check=False)
     assert failed.returncode != 0 and time.monotonic() - started < 60
-    assert "(customTimeouts)" in failed.output and "is still" in failed.output, failed.output
+    assert "(customTimeouts: 5s)" in failed.output and "is still" in failed.output, failed.output
 
 
 def test_replace_on_changes_and_ignore_changes(tmp_path: Path, emulator: Any) -> None:
