@@ -84,6 +84,12 @@ def validate_secrets(secrets: Iterable[Secret], source: str) -> None:
 
 
 def validate_tag_build_on_push(repo_ref: str | None, build_on_push: bool | None) -> None:
+    """The spec's `SourceConfig.build_on_push`: "Cannot be enabled when `source_revision_config.repo_ref`
+    specifies a tag (starts with `refs/tags/`)", and `SourceRevisionConfig.repo_ref`: "When using a tag,
+    `source_config.build_on_push` must be set to `false`". 400 on create and on PATCH, where callers pass
+    the stored values merged with the request's (the Terraform provider's cloud fake,
+    `deployment_cloud_acceptance_test.go`; control-plane-api.md 4.2): a PATCH that turns it on with a
+    branch ref in the same body is accepted, one that turns it on while the stored ref is a tag is not."""
     if build_on_push and repo_ref is not None and repo_ref.startswith(TAG_PREFIX):
         raise BadRequest(
             f"source_config.build_on_push cannot be enabled when source_revision_config.repo_ref is a tag"

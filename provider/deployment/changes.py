@@ -350,6 +350,29 @@ def patch_body(paths: Iterable[str], d: DeploymentInputs) -> JSON:
     return body
 
 
+def patch_alone(paths: tuple[str, ...], rolls_out: bool) -> tuple[str, ...]:
+    """The no-revision fields an update sends in a PATCH of their own: all of them when no revision
+    goes out, none when one does (they ride in its PATCH, `revision_patch`). Never two PATCHes in a
+    row for one update: the service checks a rule between fields against the stored values merged
+    with one request's (tag + `build_on_push`), so each order of two requests has a change it
+    refuses (plain first: a tag -> a branch with build_on_push on; revision first: the way back)."""
+    return () if rolls_out else paths
+
+
+def revision_patch(revision: JSON, paths: Iterable[str], d: DeploymentInputs) -> JSON:
+    """The revision's PATCH body with the no-revision fields of `paths` in it, as the official example
+    sends `source_config.build_on_push` with `source_revision_config` in one PATCH (the docs' control
+    plane example script, langchain-ai/docs `api-ref-control-plane.mdx`; control-plane-api.md 4.2).
+    The service validates the merged result of the one request: the spec's `SourceConfig.build_on_push`
+    "Cannot be enabled when `source_revision_config.repo_ref` specifies a tag". These fields make no
+    revision of their own, so the body still makes exactly one."""
+    body = copy.deepcopy(revision)
+    for key, value in patch_body(paths, d).items():
+        held = body.get(key)
+        body[key] = {**held, **value} if isinstance(held, Mapping) and isinstance(value, Mapping) else value
+    return body
+
+
 def revision_after_patch(before: str | None, *latest: Any) -> str | None:
     """The revision a revision PATCH created: the first `latest_revision_id` seen (in the PATCH's
     answer, a GET of the deployment, the newest of its revisions listed, as the vendor's example

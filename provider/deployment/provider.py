@@ -366,15 +366,14 @@ class DeploymentProvider(ConfiguredProvider):
     ) -> str | None:
         """Make an existing deployment match `d`; returns the revision to wait for."""
         dep_id = str(deployment["id"])
-        paths = [
+        plain = tuple(
             p
             for p in self._patchable(client, dep_id, changes.PATCH_PATHS, d)
             if value_at(d, p) is not None and changes.server_value(deployment, fields.BY_PATH[p]) != value_at(d, p)
-        ]
-        if paths:
-            client.patch_deployment(dep_id, changes.patch_body(paths, d))
+        )
         latest = deployment.get("latest_revision_id")
         if fresh and archive is None:
+            self._patch_plain(client, dep_id, plain, d)  # the create made the revision: none to ride in
             if latest:
                 return str(latest)
 
@@ -390,9 +389,19 @@ class DeploymentProvider(ConfiguredProvider):
 
             return self._visible(first, d, dep_id, "create")
         # A source_dir deployment has no revision until its archive is uploaded and PATCHed.
-        return self._rolling_out(client, dep_id, d, deployment) or self._new_revision(
-            client, dep_id, d, deployment, archive
-        )
+        resumed = self._rolling_out(client, dep_id, d, deployment)
+        if resumed:  # the server holds the revision's fields: the plain ones alone are accepted now
+            self._patch_plain(client, dep_id, plain, d)
+            return resumed
+        return self._new_revision(client, dep_id, d, deployment, archive, plain)
+
+    @staticmethod
+    def _patch_plain(client: ControlPlaneClient, dep_id: str, paths: tuple[str, ...], d: DeploymentInputs) -> None:
+        """A PATCH of no-revision fields only, sent when no revision PATCH goes out to carry them
+        (`changes.patch_alone`)."""
+        if paths:
+            client.patch_deployment(dep_id, changes.patch_body(paths, d))
+            progress(f"{d.name}: updated {', '.join(paths)} (no new revision)")
 
     @staticmethod
     def _patchable(
@@ -446,16 +455,18 @@ class DeploymentProvider(ConfiguredProvider):
         d: DeploymentInputs,
         current: JSON,
         archive: SourceArchive | None = None,
+        plain: tuple[str, ...] = (),
     ) -> str:
         """Roll out a revision with the documented PATCH, at most once: after a lost answer, a new
         latest revision is ours. The revision to wait for is the deployment's new latest one, never
         the one before the PATCH. A `source_dir` deployment uploads its archive first; the PATCH goes
-        out only after a 2xx PUT."""
+        out only after a 2xx PUT. The changed no-revision fields (`plain`) ride in the same PATCH
+        (`changes.revision_patch`)."""
         before = current.get("latest_revision_id")
         uploaded = None
         if archive is not None:
             uploaded = changes.Uploaded(upload(client, dep_id, d.name, archive), archive.config_path)
-        body = changes.revision_body(d, current, uploaded)
+        body = changes.revision_patch(changes.revision_body(d, current, uploaded), plain, d)
         DeploymentProvider._say_if_masked(client, d, current)
 
         def seen() -> str | None:
@@ -502,10 +513,8 @@ class DeploymentProvider(ConfiguredProvider):
             return UpdateResult({**_inputs(d), **old.outputs.model_dump()})
         archive = _archive(d) if change.revision else None
         client = self.client()
-        patch = self._patchable(client, _id, change.patch, d) if change.patch else ()
-        if patch:
-            client.patch_deployment(_id, changes.patch_body(patch, d))
-            progress(f"{d.name}: updated {', '.join(patch)} (no new revision)")
+        plain = self._patchable(client, _id, change.patch, d) if change.patch else ()
+        self._patch_plain(client, _id, changes.patch_alone(plain, bool(change.revision)), d)
         revision, health = None, old.outputs.health
         if change.revision:
             current = client.get_deployment(_id)
@@ -513,8 +522,10 @@ class DeploymentProvider(ConfiguredProvider):
             # the field table) is an earlier run's, interrupted after its PATCH (Ctrl-C, a kill, a failed
             # health check): it is awaited, never rolled out twice.
             resumed = self._rolling_out(client, _id, d, current)
-            revision_id = resumed or self._new_revision(client, _id, d, current, archive)
-            why = "the rollout an earlier run started" if resumed else ", ".join(change.revision)
+            if resumed:  # the server holds the revision's fields: the plain ones alone are accepted now
+                self._patch_plain(client, _id, plain, d)
+            revision_id = resumed or self._new_revision(client, _id, d, current, archive, plain)
+            why = "the rollout an earlier run started" if resumed else ", ".join((*change.revision, *plain))
             progress(f"{d.name}: revision {revision_id[:8]} for {why}")
             if d.wait.enabled:
                 deadline = _deadline(d)

@@ -127,6 +127,9 @@ def test_tag_with_build_on_push_checked_against_merged_values(api):
     assert ok.status_code == 200
     # and now enabling build_on_push against the stored tag fails
     assert _patch(api, dep, {"source_config": {"build_on_push": True}}).status_code == 400
+    # but with a branch in the same request it is valid (issue 27, defect 11: one PATCH, not two)
+    branch = {"source_revision_config": {"repo_ref": "main"}, "source_config": {"build_on_push": True}}
+    assert _patch(api, dep, branch).status_code == 200
 
 
 @pytest.mark.parametrize(
