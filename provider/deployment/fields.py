@@ -111,14 +111,16 @@ OUTPUT_DOCS: dict[str, str] = {
     "url": "The deployment's URL as the server reports it (`source_config.custom_url`); unset until it assigns one.",
     "latest_revision_id": "The newest revision's UUID.",
     "active_revision_id": "The UUID of the revision that serves traffic.",
-    "revision_status": "The latest revision's status when `up` last looked: DEPLOYED after a completed wait.",
+    "revision_status": "The latest revision's status when `up` last looked: DEPLOYED after a completed wait; "
+    "with waiting off, the status it had just after it was made.",
     "status": "The deployment's status (AWAITING_DATABASE, READY, ...).",
     "created_at": "When the deployment was created (server time).",
     "updated_at": "When the deployment last changed (server time).",
     "secrets_hash": "SHA-256 of the `secrets` the server holds: refresh shows their drift without storing values.",
     "tenant_id": "The workspace (tenant) the deployment belongs to.",
     "dashboard_url": "The deployment's page in the LangSmith UI.",
-    "health": "What the health check after the last rollout found: `ok`, or `not checked`.",
+    "health": "What the health check after the last rollout found: `ok`, or `not checked` (waiting or the check "
+    "turned off, or no URL).",
 }
 OUTPUTS: tuple[str, ...] = tuple(OUTPUT_DOCS)
 

@@ -235,6 +235,7 @@ class DeploymentProvider(ConfiguredProvider):
             health = self._health(d, deployment, deadline)
         else:
             deployment = waiter.deployment_seen or client.get_deployment(dep_id)
+            revision = self._seen(client, dep_id, revision_id)
         return CreateResult(dep_id, self._outputs(d, deployment, revision, self._dashboard(), health))
 
     def _find_or_create(self, client: ControlPlaneClient, waiter: Waiter, d: DeploymentInputs) -> tuple[JSON, bool]:
@@ -515,7 +516,9 @@ class DeploymentProvider(ConfiguredProvider):
         client = self.client()
         plain = self._patchable(client, _id, change.patch, d) if change.patch else ()
         self._patch_plain(client, _id, changes.patch_alone(plain, bool(change.revision)), d)
-        revision, health = None, old.outputs.health
+        # No rollout (an in-place PATCH): `health` and `revision_status` stay what the last one found.
+        revision: JSON | None = {"id": old.outputs.latest_revision_id, "status": old.outputs.revision_status}
+        health = old.outputs.health
         if change.revision:
             current = client.get_deployment(_id)
             # The latest revision already carrying every revision field of `d` (`revision_matches`, from
@@ -533,6 +536,8 @@ class DeploymentProvider(ConfiguredProvider):
                 deployment = client.get_deployment(_id)
                 health = self._health(d, deployment, deadline)
                 return UpdateResult(self._outputs(d, deployment, revision, self._dashboard(), health))
+            # Waiting is off: nothing was checked, and the status is the new revision's as first read.
+            revision, health = self._seen(client, _id, revision_id), HEALTH_NOT_CHECKED
         return UpdateResult(self._outputs(d, client.get_deployment(_id), revision, self._dashboard(), health))
 
     # read / delete -----------------------------------------------------------------------------
@@ -655,6 +660,19 @@ class DeploymentProvider(ConfiguredProvider):
             return HEALTH_NOT_CHECKED
         return HealthCheck(self._settings.api_key).wait(str(url), d.name, deadline, progress)
 
+    @staticmethod
+    def _seen(client: ControlPlaneClient, dep_id: str, revision_id: str | None) -> JSON | None:
+        """A revision not waited for, read once right after it was made: `revision_status` says where
+        it stood, never the previous rollout's status (None when there is none, or it 404s)."""
+        if not revision_id:
+            return None
+        try:
+            return client.get_revision(dep_id, revision_id)
+        except APIError as exc:
+            if not_found(exc):
+                return None
+            raise
+
     def _dashboard(self) -> str | None:
         return getattr(self._settings, "dashboard_url", None)  # None: not configured (a test double)
 
@@ -662,13 +680,15 @@ class DeploymentProvider(ConfiguredProvider):
     def _server_outputs(
         deployment: JSON, revision: JSON | None, dashboard: str | None, health: str | None = None
     ) -> JSON:
-        """The server-owned outputs; raw API bodies (which hold secret values) are never stored."""
+        """The server-owned outputs; raw API bodies (which hold secret values) are never stored.
+        `revision_status`: DEPLOYED once the latest revision is the active one, else the status of
+        `revision` (the one last read) when it is still the latest, else unknown."""
         latest = deployment.get("latest_revision_id")
         revision_status = None
-        if revision is not None and revision.get("id") == latest:
-            revision_status = revision.get("status")
-        elif latest and latest == deployment.get("active_revision_id"):
+        if latest and latest == deployment.get("active_revision_id"):
             revision_status = "DEPLOYED"
+        elif revision is not None and revision.get("id") == latest:
+            revision_status = revision.get("status")
         return {
             "deployment_id": deployment.get("id"),
             # The server's URL only: None until the service assigns one, never made up.

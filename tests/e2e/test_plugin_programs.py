@@ -12,7 +12,9 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ import pytest
 import yaml
 
 from langsmith_emulator.testing import GITHUB_INTEGRATION_ID, GITHUB_REPO_URL
+from pulumi_langsmith.core.statuses import TRANSIENT
 
 from ..support.server import api, revision_ids
 from ..support.vendor_cli import VendorCli, digest_image, make_project
@@ -211,6 +214,141 @@ def test_custom_timeouts_fail_a_slow_create_with_a_clear_message(tmp_path: Path,
     failed = project.run("up", "--yes", check=False)
     assert failed.returncode != 0 and time.monotonic() - started < 60
     assert "(customTimeouts: 5s)" in failed.output and "is still" in failed.output, failed.output
+
+
+class Agent:
+    """A local stand-in for a deployment's Agent Server: while down it closes each connection without
+    an answer (the health check goes on waiting), once up `/ok` answers 200; it counts the checks."""
+
+    def __init__(self) -> None:
+        self.up = True
+        self.checks = 0
+        agent = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                agent.checks += 1
+                if not agent.up:
+                    self.close_connection = True  # no status line: the client sees the connection end
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+AGENT_PROGRAM = """resources:
+  agent:
+    type: langsmith:index:Deployment
+    properties:
+      source: external_docker
+      sourceRevisionConfig:
+        imageUri: registry.example.com/agents/plugin:IMAGE
+      sourceConfig:
+        customUrl: URL
+      env:
+        MODE: MODE_VALUE
+      wait:
+        enabled: WAIT
+outputs:
+  id: ${agent.deploymentId}
+  health: ${agent.health}
+  revisionStatus: ${agent.revisionStatus}
+"""
+
+
+def test_health_and_revision_status_describe_the_last_up_and_ctrl_c_in_the_health_check_resumes(
+    tmp_path: Path, emulator: Any
+) -> None:
+    """Defects 5 and 1 of issue 30, on one stack: with waiting off, `health` is `not checked` and
+    `revisionStatus` the new revision's status, never the previous rollout's; Ctrl-C while the health
+    check waits (the revision DEPLOYED) leaves a rollout the next `up` of the same program finishes
+    with no new revision, then an empty preview."""
+    agent = Agent()
+
+    def program(image: int, path: str, mode: str, wait: bool) -> str:
+        body = AGENT_PROGRAM.replace("IMAGE", str(image)).replace("URL", agent.url + path)
+        return body.replace("MODE_VALUE", mode).replace("WAIT", str(wait).lower())
+
+    try:
+        project = yaml_project(tmp_path, emulator, program(1, "/a", "a", True))
+        yaml_file = project.work_dir / "Pulumi.yaml"
+        header = yaml_file.read_text().split("resources:", 1)[0]
+        project.run("up", "--yes")
+        out = project.outputs()
+        assert (out["health"], out["revisionStatus"]) == ("ok", "DEPLOYED"), out
+        dep_id = out["id"]
+        assert len(revision_ids(emulator, dep_id)) == 1
+
+        # Waiting off, an env change: a new revision nobody waited for or checked.
+        emulator.settings(deploy_seconds=3)  # it is still rolling out when `up` reads it
+        yaml_file.write_text(header + program(1, "/a", "b", False))
+        project.run("up", "--yes")
+        [unwaited, _] = revision_ids(emulator, dep_id)
+        out = project.outputs()
+        assert out["health"] == "not checked", out
+        assert out["revisionStatus"] in TRANSIENT, out
+        wait_until(
+            "the unwaited revision to be DEPLOYED",
+            lambda: api(emulator, "GET", f"/v2/deployments/{dep_id}/revisions/{unwaited}")["status"] == "DEPLOYED",
+        )
+        emulator.settings(deploy_seconds=0.4)
+
+        # An imageUri change and a new customUrl whose health check gets no answer; Ctrl-C once the
+        # revision is DEPLOYED on the server and the health check has asked.
+        agent.up = False
+        yaml_file.write_text(header + program(2, "/b", "b", True))
+        checks = agent.checks
+        proc = subprocess.Popen(
+            ["pulumi", "up", "--yes"],
+            cwd=project.work_dir,
+            env=project.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+
+            def in_health_check() -> bool:
+                ids = revision_ids(emulator, dep_id)
+                if len(ids) < 3 or agent.checks == checks:
+                    return False
+                return bool(
+                    api(emulator, "GET", f"/v2/deployments/{dep_id}/revisions/{ids[0]}")["status"] == "DEPLOYED"
+                )
+
+            wait_until("the health check of a DEPLOYED revision", in_health_check)
+            os.kill(proc.pid, signal.SIGINT)
+            output, _ = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert proc.returncode != 0 and "cancelled (Ctrl-C" in output, output
+        rolled = revision_ids(emulator, dep_id)
+        assert len(rolled) == 3, output
+
+        # The same program again, the agent answering now: the same rollout finishes, none is added.
+        agent.up = True
+        resumed = project.run("up", "--yes")
+        assert revision_ids(emulator, dep_id) == rolled, resumed.output
+        assert "the rollout an earlier run started" in resumed.output, resumed.output
+        out = project.outputs()
+        assert (out["health"], out["revisionStatus"]) == ("ok", "DEPLOYED"), out
+        project.run("preview", "--expect-no-changes")
+    finally:
+        agent.close()
 
 
 def test_replace_on_changes_and_ignore_changes(tmp_path: Path, emulator: Any) -> None:
