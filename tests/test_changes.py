@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pulumi_langsmith.core.schema import Change, Removal
 from pulumi_langsmith.core.values import UNKNOWN
 from pulumi_langsmith.deployment import changes, fields
 from pulumi_langsmith.deployment.model import DEPLOYMENT_TYPES, OWNERSHIP_ENV, load, value_at
@@ -470,3 +471,109 @@ def test_the_values_written_into_deployed_envs_and_state_never_change() -> None:
     assert changes.secrets_hash({"B": "2", "A": "1"}) == (
         "3eda2f06741f1d082a60e34bf134dace8b60136ae69b552a2137bd898f27ea85"
     )
+
+
+# Removals (issues 27 and 30): what taking an input out of the program does comes from the table ---
+
+
+def _held(*names: str, tag: str | None = None) -> dict[str, Any]:
+    env = [{"name": n, "value": f"v-{n}"} for n in names]
+    return {"secrets": env + ([{"name": OWNERSHIP_ENV, "value": tag}] if tag else [])}
+
+
+def _without(inputs: dict[str, Any], *paths: str) -> dict[str, Any]:
+    out = copy.deepcopy(inputs)
+    for path in paths:
+        node = out
+        *parents, key = path.split(".")
+        for part in parents:
+            node = node[part]
+        node.pop(key)
+    return out
+
+
+def test_removing_env_and_secrets_clears_them_in_one_revision_and_keeps_unmanaged_names() -> None:
+    olds = {
+        **docker_inputs(env={"MODE": "a"}, secret_references=[{"name": "R", "secret_name": "s", "secret_key": "k"}])
+    }
+    olds = {**outputs_for(olds), "revision_status": "DEPLOYED"}
+    news = _without(docker_inputs(), "secrets")
+    change = change_set(olds, news)
+    assert set(change.revision) == {"env", "secrets", "secret_references"} and not change.patch
+    tag = changes.ownership_tag(typed(news))
+    # The server holds the declared names, the tag, and one set in the UI (never declared): kept.
+    current = _held("MODE", "DB_PASSWORD", "FROM_UI", tag=tag)
+    current["secret_references"] = olds["secret_references"]
+    body = changes.revision_body(typed(news), current, gone=change.removed)
+    assert body["secrets"] == [{"name": "FROM_UI", "value": "v-FROM_UI"}, {"name": OWNERSHIP_ENV, "value": tag}]
+    assert body["secret_references"] == []  # the API: `[]` removes all, omission keeps them
+    # With nothing else left, the list is the tag alone: never the `[]` the API reads as "unchanged".
+    only = changes.revision_body(typed(news), _held("MODE", "DB_PASSWORD", tag=tag), gone=change.removed)
+    assert only["secrets"] == [{"name": OWNERSHIP_ENV, "value": tag}]
+    # The revision still carrying a removed name is not the one this update asks for (no resume).
+    assert not changes.revision_matches(typed(news), current, change.removed)
+    cleared = {"secrets": body["secrets"], "secret_references": [], **docker_server_config(news)}
+    assert changes.revision_matches(typed(news), cleared, change.removed)
+
+
+def docker_server_config(inputs: dict[str, Any]) -> dict[str, Any]:
+    return {"source_config": inputs["source_config"], "source_revision_config": inputs["source_revision_config"]}
+
+
+def test_removing_only_secrets_while_env_stays_rolls_out_the_env_alone() -> None:
+    olds = {**outputs_for(github_inputs(env={"MODE": "a"})), "revision_status": "DEPLOYED"}
+    news = _without(github_inputs(env={"MODE": "a"}), "secrets")
+    change = change_set(olds, news)
+    assert change.revision == ("secrets",)
+    body = changes.revision_body(typed(news), _held("MODE", "OPENAI_API_KEY"), gone=change.removed)
+    assert [s["name"] for s in body["secrets"]] == ["MODE", OWNERSHIP_ENV]
+
+
+def test_a_never_declared_env_is_still_left_alone() -> None:
+    inputs = _without(github_inputs(), "secrets")
+    olds = {**outputs_for(inputs), "revision_status": "DEPLOYED"}
+    change = change_set(olds, copy.deepcopy(inputs))
+    assert not change.changes and change.removed == changes.NOTHING_REMOVED
+    tag = changes.ownership_tag(typed(inputs))
+    assert "secrets" not in changes.revision_body(typed(inputs), _held("FROM_UI", tag=tag), gone=change.removed)
+
+
+@pytest.mark.parametrize("f", [f for f in fields.FIELDS if f.change is not Change.STATE], ids=lambda f: f.path)
+def test_a_removal_is_the_change_the_table_declares(f: Any) -> None:
+    """Every field the server holds, declared then removed, on every source it applies to."""
+    for make in (github_inputs, docker_inputs):
+        full = make(
+            display_name="D",
+            env={"MODE": "a"},
+            **(
+                {"secret_references": [{"name": "R", "secret_name": "s", "secret_key": "k"}]}
+                if make is docker_inputs
+                else {}
+            ),
+        )
+        source = full["source"]
+        if source not in f.sources or f.path in ("name", "source") or value_at(typed(full), f.path) is None:
+            continue
+        if f.path.startswith("source_config.") and f.path.count(".") == 1 and f.key not in full["source_config"]:
+            continue
+        olds = {**outputs_for(full), "revision_status": "DEPLOYED"}
+        news = _without(
+            full, f.path if f.path != "source_config.listener_config.k8s_namespace" else "source_config.listener_config"
+        )
+        removal = f.removal_for(source)
+        if removal is Removal.REFUSED:
+            from pulumi_langsmith.deployment.model import apply_defaults, validate
+
+            _, problems = validate(apply_defaults(copy.deepcopy(news)))
+            assert problems, f.path
+            continue
+        from pulumi_langsmith.deployment.model import apply_defaults
+
+        change = change_set(olds, apply_defaults(copy.deepcopy(news)))
+        named = (*change.replaces, *change.patch, *change.revision)
+        if removal is Removal.KEEPS:
+            assert not change.changes, (f.path, change)
+        elif removal is Removal.CLEARS:
+            assert f.path in named, (f.path, change)
+        elif removal is Removal.RESETS:
+            assert (f.path in named) == (value_at(typed(full), f.path) != f.reset_value), (f.path, change)

@@ -53,3 +53,35 @@ def test_the_listener_inputs_table_says_what_each_change_does() -> None:
 def test_every_deployment_output_is_in_the_outputs_section() -> None:
     section = README[README.index("### Outputs") : README.index("### Listener")]
     assert set(deployment_fields.OUTPUTS) <= set(_names(section))
+
+
+def test_the_removal_table_is_the_deployment_field_table() -> None:
+    rows = _rows("| removed | effect |", "**Removing an input**")
+    assert rows == [list(row) for row in deployment_fields.readme_removal_table()], (
+        "regenerate README's removal table from deployment/fields.py"
+    )
+
+
+def test_the_cannot_be_cleared_list_names_every_field_whose_removal_keeps_the_last_value() -> None:
+    from pulumi_langsmith.core.schema import Removal
+
+    start = README.index("cannot be\n  cleared through the API")
+    text = README[README.rindex("\n- ", 0, start) : README.index("\n- ", start)]
+    named = set(_names(text))
+    kept = {deployment_fields._readme_name(f) for f in deployment_fields.FIELDS if f.removal is Removal.KEEPS}
+    kept |= {f.path for f in listener_fields.FIELDS if f.removal is Removal.KEEPS}
+    assert kept - {"name"} <= named, kept - named  # a removed name: autonamed, and check keeps the name
+    others = {f.path.rsplit(".", 1)[-1] for f in deployment_fields.FIELDS if f.removal is not Removal.KEEPS}
+    assert named & others <= {"build_on_push"}, named & others  # named only to say it resets
+    rows = {_names(row[0])[0]: row[1] for row in _rows("| input | notes |", "### Listener")}
+    for f in listener_fields.FIELDS:
+        assert ("keeps the last" in rows[f.path]) == (f.removal is Removal.KEEPS), f.path
+
+
+def test_every_field_says_what_its_removal_does_and_why() -> None:
+    from pulumi_langsmith.core.schema import Removal
+
+    for f in (*deployment_fields.FIELDS, *listener_fields.FIELDS):
+        assert f.removal_why, f"{f.path}: say where its removal rule comes from"
+        if f.removal is Removal.REFUSED:  # check must refuse it wherever it applies
+            assert f.required_for >= f.sources or f.path in ("source", "compute_id"), f.path

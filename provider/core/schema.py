@@ -22,6 +22,19 @@ class Change(enum.Enum):
     STATE = "stored in state only"
 
 
+class Removal(enum.Enum):
+    """What removing an input from the program does (it was declared in the old inputs, is not now).
+    The change set, the diff, the payloads and the pages read it from the table (issue 30)."""
+
+    CLEARS = (
+        "cleared: gone from the server after one `up` (by a replacement where the field cannot change in place; "
+        "from state for a provider-side setting)"
+    )
+    KEEPS = "the last value is kept (the service cannot clear it): the preview shows no change"
+    RESETS = "back to its documented default; the preview shows the change when the value differs"
+    REFUSED = "refused at preview: it is required"
+
+
 class Compare(enum.Enum):
     """How old and new values are compared."""
 
@@ -48,6 +61,18 @@ class Field:
     compare: Compare = Compare.VALUE
     present_at: str = ""  # the property a "does not apply" failure names, when not `path`
     api: str = ""  # the API path, dotted, when it is not the property's own `path`
+    removal: Removal = Removal.KEEPS  # what removing it does, for a source that does not require it
+    removal_why: str = ""  # the source of the removal rule (every field says one; a test checks)
+    reset: Any = _UNSET  # a RESETS field's value after removal, when it is not `default`
+
+    def removal_for(self, source: str) -> Removal:
+        """What removing it does on this source: refused where the source requires it (check says so)."""
+        return Removal.REFUSED if source in self.required_for else self.removal
+
+    @property
+    def reset_value(self) -> Any:
+        """The value a RESETS removal goes back to (`default`, else `reset`)."""
+        return self.default if self.has_default else None if self.reset is _UNSET else self.reset
 
     @property
     def api_path(self) -> str:
@@ -78,4 +103,20 @@ def change_table(fields: tuple[Field, ...], name: Any = None) -> list[tuple[str,
         names = [f"`{name(f) if name else f.path}`" for f in fields if f.change is change]
         if names:
             rows.append((", ".join(names), change.value))
+    return rows
+
+
+def removal_table(fields: tuple[Field, ...], name: Any = None) -> list[tuple[str, str]]:
+    """(fields, what removing one does) rows for the README, one per kind of removal; a field that a
+    source requires is refused there (`removal_for`), which its row says."""
+    rows = []
+    for removal in Removal:
+        names = []
+        for f in fields:
+            if f.removal is not removal:
+                continue
+            refused = sorted(f.required_for) if removal is not Removal.REFUSED else []
+            names.append(f"`{name(f) if name else f.path}`" + (f" (refused: {', '.join(refused)})" if refused else ""))
+        if names:
+            rows.append((", ".join(names), removal.value))
     return rows

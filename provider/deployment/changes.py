@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.schema import Change, Compare, Field
+from ..core.schema import Change, Compare, Field, Removal
 from ..core.statuses import DEPLOYED, failed
 from ..core.values import JSON
 from ..source_archive import SOURCE_HASH_ENV
@@ -231,26 +231,58 @@ def _dump(value: Any) -> Any:
     return value.model_dump(exclude_none=True)
 
 
-def env_list(d: DeploymentInputs, current: Mapping[str, Any] | None = None) -> list[JSON] | None:
+@dataclass(frozen=True)
+class Removed:
+    """What an update takes off the server: the inputs the old inputs declared and the new ones do
+    not, whose removal CLEARS (`Field.removal`), and the env names the old `env`/`secrets` declared
+    that the new ones do not. Only the change set knows the old inputs, so it makes this."""
+
+    paths: tuple[str, ...] = ()
+    env_names: frozenset[str] = frozenset()
+
+
+NOTHING_REMOVED = Removed()
+
+
+def removed(old: Props, new: Props) -> Removed:
+    """The removals of `new` against `old` that clear something on the server (from the table)."""
+    paths = tuple(p for p in _API_PATHS if _removed(old, new, p) and _removal(new, p) is Removal.CLEARS)
+    gone: frozenset[str] = frozenset()
+    if declared_env(new.inputs) is None and not any(new.unknown_at(p) for p in fields.ENV_INPUTS):
+        gone = frozenset(declared_env(old.inputs) or {})
+    return Removed(paths, gone)
+
+
+def env_list(
+    d: DeploymentInputs, current: Mapping[str, Any] | None = None, gone: Removed = NOTHING_REMOVED
+) -> list[JSON] | None:
     """The API's one `secrets` list, for every request of every source; None: leave `secrets` out
-    (the server keeps the env it has, since `[]` and an absent list both mean 'unchanged' on PATCH).
+    (the server keeps the env it has, since an absent list, and `[]`, mean 'unchanged' on PATCH:
+    control-plane-api.md 6, the emulator).
 
     - `env` and `secrets` are sent together (LangChain's Terraform provider's `secretsPayload`).
     - The ownership tag is always added; a `source_dir` revision adds the content hash of its code,
       which a rerun checks (`source_hash_on`). Neither is sent on create (`current` None): the spec
       requires the list there, and the hash comes with the first revision.
-    - An unmanaged env is carried forward from the server when the provider has something to add;
-      when the server masks its values it is left out, so nothing is wiped.
+    - An unmanaged env is carried forward from the server when the provider has something to add or
+      to take away: the names `gone` (declared before, removed from the program now) are left out,
+      and since the tag is in the list it is never the `[]` that would change nothing. When the
+      server masks its values nothing is sent, so nothing is wiped.
     """
     tag = ownership_tag(d)
     code = d.source_hash if d.source == fields.INTERNAL_SOURCE and current is not None else None
     env = declared_env(d)
     if env is None and current is not None:
-        env = server_secrets(current)
-        if env is None:
+        held = server_secrets(current)
+        if held is None:
             return None  # masked: sending would wipe values the provider cannot see
-        if (not tag or ownership_tag_on(current) == tag) and (code is None or source_hash_on(current) == code):
-            return None  # nothing to add: the env stays as it is
+        env = {k: v for k, v in held.items() if k not in gone.env_names}
+        if (
+            env == held
+            and (not tag or ownership_tag_on(current) == tag)
+            and (code is None or source_hash_on(current) == code)
+        ):
+            return None  # nothing to add or take away: the env stays as it is
     items: list[JSON] = [{"name": k, "value": v} for k, v in sorted((env or {}).items())]
     if tag:
         items.append({"name": OWNERSHIP_ENV, "value": tag})
@@ -301,10 +333,14 @@ class Uploaded:
     config_path: str
 
 
-def revision_body(d: DeploymentInputs, current: Mapping[str, Any], uploaded: Uploaded | None = None) -> JSON:
+def revision_body(
+    d: DeploymentInputs, current: Mapping[str, Any], uploaded: Uploaded | None = None, gone: Removed = NOTHING_REMOVED
+) -> JSON:
     """PATCH /v2/deployments/{id} body that rolls out a revision: everything a revision is built
     from (each of these fields "will trigger creation of a new revision", spec). A `source_dir`
-    revision names its uploaded archive (`host_backend.update_deployment_internal_source`)."""
+    revision names its uploaded archive (`host_backend.update_deployment_internal_source`). What
+    `gone` removes is sent as the API clears it: the env list without those names, and
+    `secret_references: []`."""
     if d.source == fields.INTERNAL_SOURCE:
         if uploaded is None:
             raise ValueError("a source_dir revision needs its uploaded archive")
@@ -323,10 +359,12 @@ def revision_body(d: DeploymentInputs, current: Mapping[str, Any], uploaded: Upl
     for path in REVISION_SOURCE_CONFIG_PATHS:
         if (value := value_at(d, path)) is not None:  # the API cannot clear these: unset keeps the last
             body.setdefault("source_config", {})[fields.BY_PATH[path].key] = value
-    if (env := env_list(d, current)) is not None:
+    if (env := env_list(d, current, gone)) is not None:
         body["secrets"] = env
     if d.secret_references is not None:
         body["secret_references"] = _dump(d.secret_references)
+    elif "secret_references" in gone.paths:
+        body["secret_references"] = []  # the API: `[]` removes all, omission keeps the previous
     return body
 
 
@@ -398,6 +436,7 @@ class ChangeSet:
     local: tuple[str, ...] = ()
     delete_before_replace: bool = False
     notes: tuple[str, ...] = field(default=())
+    removed: Removed = NOTHING_REMOVED  # what the revision takes off the server (`removed`)
 
     @property
     def changes(self) -> bool:
@@ -437,6 +476,24 @@ def _code_first_seen(old: Props, new: Props, path: str) -> bool:
     return path in CODE_PATHS and old.inputs.source_dir is None and not _differs(old, new, "source_hash")
 
 
+#: The fields the server holds (a removal there may clear something), in table order.
+_API_PATHS = tuple(f.path for f in fields.FIELDS if f.change is not Change.STATE)
+
+
+def _removed(old: Props, new: Props, path: str) -> bool:
+    """Declared in the old inputs, not in the new (and not merely unknown yet)."""
+    return value_at(new.inputs, path) is None and not new.unknown_at(path) and value_at(old.inputs, path) is not None
+
+
+def _removal(new: Props, path: str) -> Removal:
+    return fields.BY_PATH[path].removal_for(new.inputs.source)
+
+
+def _kept(old: Props, new: Props, path: str) -> bool:
+    """A removal the service cannot carry out (`Removal.KEEPS`): no change, the last value stays."""
+    return _removed(old, new, path) and _removal(new, path) is Removal.KEEPS
+
+
 def change_set(old: Props, new: Props) -> ChangeSet:
     """Classify each changed input per the mutability matrix. `old` holds the previous outputs
     (inputs echoed back, with server-owned values refreshed by `read`)."""
@@ -445,15 +502,15 @@ def change_set(old: Props, new: Props) -> ChangeSet:
     d = new.inputs
     paths = fields.REPLACE_BEHIND_NAME if is_auto_named(d) else REPLACE_PATHS
     replaces = tuple(p for p in paths if _differs(old, new, p))
-    patch = tuple(p for p in PATCH_PATHS if (new.unknown_at(p) or value_at(d, p) is not None) and _differs(old, new, p))
-    revision = [
-        p
-        for p in fields.REVISION_VALUE_PATHS
-        if _differs(old, new, p)
-        # unset: keeps the last
-        and not (p in REVISION_SOURCE_CONFIG_PATHS and value_at(d, p) is None and not new.unknown_at(p))
-    ]
-    if new.unknown_at("secrets") or (d.secrets is not None and secrets_hash(d.secrets) != old.outputs.secrets_hash):
+    # A removal does what the field table says (`Field.removal`): KEEPS is no change at all.
+    patch = tuple(p for p in PATCH_PATHS if _differs(old, new, p) and not _kept(old, new, p))
+    revision = [p for p in fields.REVISION_VALUE_PATHS if _differs(old, new, p) and not _kept(old, new, p)]
+    gone = removed(old, new)
+    if (
+        new.unknown_at("secrets")
+        or (d.secrets is not None and secrets_hash(d.secrets) != old.outputs.secrets_hash)
+        or "secrets" in gone.paths
+    ):
         revision.append("secrets")
     if new.unknown_at("source_config.resource_spec") or spec_drift(_spec(d), _spec(old.inputs)):
         revision.append("source_config.resource_spec")
@@ -467,27 +524,33 @@ def change_set(old: Props, new: Props) -> ChangeSet:
         revision=() if replaces else tuple(revision),
         local=local,
         delete_before_replace=bool(replaces) and same_name,
+        removed=NOTHING_REMOVED if replaces else gone,
     )
 
 
-def revision_matches(d: DeploymentInputs, deployment: Mapping[str, Any]) -> bool:
+def revision_matches(d: DeploymentInputs, deployment: Mapping[str, Any], gone: Removed = NOTHING_REMOVED) -> bool:
     """Whether the server's latest revision already carries what `d` asks for (used on adoption and
     to resume a rollout an interrupted run started): every field of the table that rolls out a
-    revision and applies to the source, compared as the table says. Unknown (masked) counts as not
-    matching, so a doubt rolls out a revision rather than report an old one as this one."""
+    revision and applies to the source, compared as the table says, and nothing `gone` removes
+    still there. Unknown (masked) counts as not matching, so a doubt rolls out a revision rather
+    than report an old one as this one."""
     revision_fields = (f for f in fields.FIELDS if f.change is Change.REVISION and d.source in f.sources)
-    return all(_revision_field_matches(d, deployment, f) for f in revision_fields)
+    return all(_revision_field_matches(d, deployment, f, gone) for f in revision_fields)
 
 
-def _revision_field_matches(d: DeploymentInputs, deployment: Mapping[str, Any], f: Field) -> bool:
+def _revision_field_matches(d: DeploymentInputs, deployment: Mapping[str, Any], f: Field, gone: Removed) -> bool:
     if f.path == "source_hash":
         return source_hash_on(deployment) == d.source_hash  # the files the latest revision was built from
     if f.api == "secrets" or f.compare is Compare.HASH:  # env and secrets: the API's one list
         env = declared_env(d)
-        return env is None or server_secrets(deployment) == env
+        if env is None:  # unmanaged: whatever the server holds, but for the names just removed
+            held = server_secrets(deployment)
+            return not gone.env_names or (held is not None and not gone.env_names & set(held))
+        return server_secrets(deployment) == env
     declared = value_at(d, f.path)
     if declared is None:
-        return True  # not declared: whatever the server holds
+        # not declared: whatever the server holds, unless its removal clears it
+        return f.path not in gone.paths or not server_value(deployment, f)
     if f.compare is Compare.DECLARED_KEYS:
         return not spec_drift(_spec(d), server_value(deployment, f))
     held = server_value(deployment, f)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.schema import Change, Compare, Field, change_table
+from ..core.schema import Change, Compare, Field, Removal, change_table, removal_table
 
 GITHUB = "github"
 EXTERNAL_DOCKER = "external_docker"
@@ -27,31 +27,117 @@ _GH, _ED, _IS = frozenset({GITHUB}), frozenset({EXTERNAL_DOCKER}), frozenset({IN
 _CLOUD = _GH | _IS
 _ARCHIVE = "computed by the program from `source_dir` (`SourceArchive`); informational, the hash decides"
 
+# Removal (what taking an input out of the program does), each with its source:
+_NULL_KEEPS = (
+    'the API: "null cannot clear a field: omitted and null both mean no change" (control-plane-api.md 4.2); '
+    'LangChain\'s Terraform provider: removing it "leaves the last value in place"'
+)
+_REQUIRED = "required: check refuses the program without it"
+_GONE = "a replacement (the field cannot change in place) by a deployment without it"
+_ENV_CLEARS = (
+    "the API replaces the whole env with the `secrets` list a PATCH sends, and `[]` means unchanged "
+    "(control-plane-api.md 6; LangChain's Terraform provider `revisionPayload` omits the list, and refuses an "
+    "empty one); the list always holds the ownership tag, so it is never empty: the names the old inputs "
+    "declared are left out, any other (set in the UI) is carried forward"
+)
+_REFS_CLEAR = (
+    "the API: `secret_references: []` removes all, omission keeps the previous (control-plane-api.md 6, as "
+    "LangChain's Terraform provider documents): a removal sends `[]`"
+)
+_LOCAL_DEFAULT = "a provider-side setting: its model default"
+
 # Order matters for REPLACE fields after `name`: the ownership tag hashes them in this order, and
 # that tag is written into every deployment already created.
 FIELDS: tuple[Field, ...] = (
-    Field("name", Change.REPLACE, _IMMUTABLE, drift=True),
-    Field("source", Change.REPLACE, _IMMUTABLE),
     Field(
-        "source_config.deployment_type", Change.REPLACE, f"{_IMMUTABLE}; {_TF_DEFAULT}", default="prod", sources=_CLOUD
+        "name",
+        Change.REPLACE,
+        _IMMUTABLE,
+        drift=True,
+        removal=Removal.KEEPS,
+        removal_why="the resource is then autonamed, and check keeps the name the deployment has",
     ),
-    Field("source_config.integration_id", Change.REPLACE, _IMMUTABLE, sources=_GH, required_for=_GH),
+    Field("source", Change.REPLACE, _IMMUTABLE, removal=Removal.REFUSED, removal_why=_REQUIRED),
+    Field(
+        "source_config.deployment_type",
+        Change.REPLACE,
+        f"{_IMMUTABLE}; {_TF_DEFAULT}",
+        default="prod",
+        sources=_CLOUD,
+        removal=Removal.RESETS,
+        removal_why="check fills in the service's default, as for a new deployment: a replacement unless it was prod",
+    ),
+    Field(
+        "source_config.integration_id",
+        Change.REPLACE,
+        _IMMUTABLE,
+        sources=_GH,
+        required_for=_GH,
+        removal=Removal.REFUSED,
+        removal_why=_REQUIRED,
+    ),
     # Newer docs describe a PATCH of repo_url; the spec's servers answer 400.
-    Field("source_config.repo_url", Change.REPLACE, _IMMUTABLE, drift=True, sources=_GH, required_for=_GH),
-    Field("source_config.listener_id", Change.REPLACE, _IMMUTABLE, sources=_ED),
+    Field(
+        "source_config.repo_url",
+        Change.REPLACE,
+        _IMMUTABLE,
+        drift=True,
+        sources=_GH,
+        required_for=_GH,
+        removal=Removal.REFUSED,
+        removal_why=_REQUIRED,
+    ),
+    Field(
+        "source_config.listener_id", Change.REPLACE, _IMMUTABLE, sources=_ED, removal=Removal.CLEARS, removal_why=_GONE
+    ),
     Field(
         "source_config.listener_config.k8s_namespace",
         Change.REPLACE,
         _IMMUTABLE,
         sources=_ED,
         present_at="source_config.listener_config",
+        removal=Removal.CLEARS,
+        removal_why=_GONE,
     ),
-    Field("display_name", Change.PATCH, "not accepted on create; PATCHed after", drift=True, newer_api=True),
     Field(
-        "source_config.build_on_push", Change.PATCH, f"the spec; {_TF_DEFAULT}", drift=True, default=False, sources=_GH
+        "display_name",
+        Change.PATCH,
+        "not accepted on create; PATCHed after",
+        drift=True,
+        newer_api=True,
+        removal=Removal.KEEPS,
+        removal_why=_NULL_KEEPS,
     ),
-    Field("source_config.custom_url", Change.PATCH, "the spec", drift=True, sources=_ED),
-    Field("source_revision_config.repo_ref", Change.REVISION, _REVISION, drift=True, sources=_GH, required_for=_GH),
+    Field(
+        "source_config.build_on_push",
+        Change.PATCH,
+        f"the spec; {_TF_DEFAULT}",
+        drift=True,
+        default=False,
+        sources=_GH,
+        removal=Removal.RESETS,
+        removal_why="check fills in the documented default (the service answers 400 to a github create without "
+        "it), and the PATCH sends it",
+    ),
+    Field(
+        "source_config.custom_url",
+        Change.PATCH,
+        "the spec",
+        drift=True,
+        sources=_ED,
+        removal=Removal.KEEPS,
+        removal_why=_NULL_KEEPS,
+    ),
+    Field(
+        "source_revision_config.repo_ref",
+        Change.REVISION,
+        _REVISION,
+        drift=True,
+        sources=_GH,
+        required_for=_GH,
+        removal=Removal.REFUSED,
+        removal_why=_REQUIRED,
+    ),
     Field(
         "source_revision_config.langgraph_config_path",
         Change.REVISION,
@@ -59,10 +145,39 @@ FIELDS: tuple[Field, ...] = (
         drift=True,
         sources=_CLOUD,
         required_for=_GH,
+        removal=Removal.RESETS,
+        removal_why="with `source_dir`, the path `langgraph deploy` uses (`langgraph.json`), rolled out as a "
+        "revision; required for github",
+        reset="langgraph.json",
     ),
-    Field("source_revision_config.image_uri", Change.REVISION, _REVISION, drift=True, sources=_ED, required_for=_ED),
-    Field("source_config.install_command", Change.REVISION, _BUILD, drift=True, sources=_CLOUD),
-    Field("source_config.build_command", Change.REVISION, _BUILD, drift=True, sources=_CLOUD),
+    Field(
+        "source_revision_config.image_uri",
+        Change.REVISION,
+        _REVISION,
+        drift=True,
+        sources=_ED,
+        required_for=_ED,
+        removal=Removal.REFUSED,
+        removal_why=_REQUIRED,
+    ),
+    Field(
+        "source_config.install_command",
+        Change.REVISION,
+        _BUILD,
+        drift=True,
+        sources=_CLOUD,
+        removal=Removal.KEEPS,
+        removal_why=_NULL_KEEPS,
+    ),
+    Field(
+        "source_config.build_command",
+        Change.REVISION,
+        _BUILD,
+        drift=True,
+        sources=_CLOUD,
+        removal=Removal.KEEPS,
+        removal_why=_NULL_KEEPS,
+    ),
     Field(
         "source_hash",
         Change.REVISION,
@@ -70,11 +185,38 @@ FIELDS: tuple[Field, ...] = (
         "uploaded and rolled out as a revision (the PATCH carries it in env `PULUMI_LANGSMITH_SOURCE_HASH`)",
         sources=_IS,
         required_for=_IS,
+        removal=Removal.REFUSED,
+        removal_why="computed from `source_dir`, which is required",
     ),
-    Field("secret_references", Change.REVISION, _REVISION, drift=True, sources=_ED),
+    Field(
+        "secret_references",
+        Change.REVISION,
+        _REVISION,
+        drift=True,
+        sources=_ED,
+        removal=Removal.CLEARS,
+        removal_why=_REFS_CLEAR,
+    ),
     # Plain env vars (visible in state and the diff) and secret ones: two inputs, one API list.
-    Field("env", Change.REVISION, f"{_REVISION} (sent in `secrets`)", drift=True, api="secrets"),
-    Field("secrets", Change.REVISION, _REVISION, drift=True, secret=True, compare=Compare.HASH),
+    Field(
+        "env",
+        Change.REVISION,
+        f"{_REVISION} (sent in `secrets`)",
+        drift=True,
+        api="secrets",
+        removal=Removal.CLEARS,
+        removal_why=_ENV_CLEARS,
+    ),
+    Field(
+        "secrets",
+        Change.REVISION,
+        _REVISION,
+        drift=True,
+        secret=True,
+        compare=Compare.HASH,
+        removal=Removal.CLEARS,
+        removal_why=_ENV_CLEARS,
+    ),
     Field(
         "source_config.resource_spec",
         Change.REVISION,
@@ -83,6 +225,10 @@ FIELDS: tuple[Field, ...] = (
         create_default={},
         sources=_ED,
         compare=Compare.DECLARED_KEYS,
+        removal=Removal.KEEPS,
+        removal_why='the API: "omitting resource_spec inherits the previous one" (control-plane-api.md 4.2); '
+        "only declared keys are managed, so removing one keeps its value too (LangChain's Terraform provider: "
+        '"relinquishes management of that field and preserves its current value")',
     ),
     Field(
         "source_dir",
@@ -90,13 +236,37 @@ FIELDS: tuple[Field, ...] = (
         "absolute path the provider re-reads at apply; moving the checkout rolls out nothing",
         sources=_IS,
         required_for=_IS,
+        removal=Removal.REFUSED,
+        removal_why=_REQUIRED,
     ),
-    Field("source_file_count", Change.STATE, _ARCHIVE, sources=_IS),
-    Field("source_archive_bytes", Change.STATE, _ARCHIVE, sources=_IS),
-    Field("adopt", Change.STATE, "provider-side setting"),
-    Field("adopt_id", Change.STATE, "provider-side setting (used by the create that takes the deployment over)"),
-    Field("delete_tracing_project", Change.STATE, "provider-side setting"),
-    Field("wait", Change.STATE, "provider-side setting"),
+    Field("source_file_count", Change.STATE, _ARCHIVE, sources=_IS, removal=Removal.CLEARS, removal_why=_ARCHIVE),
+    Field("source_archive_bytes", Change.STATE, _ARCHIVE, sources=_IS, removal=Removal.CLEARS, removal_why=_ARCHIVE),
+    Field(
+        "adopt", Change.STATE, "provider-side setting", removal=Removal.RESETS, removal_why=_LOCAL_DEFAULT, reset=False
+    ),
+    Field(
+        "adopt_id",
+        Change.STATE,
+        "provider-side setting (used by the create that takes the deployment over)",
+        removal=Removal.CLEARS,
+        removal_why="a provider-side setting, for the first create only: nothing on the server to change",
+    ),
+    Field(
+        "delete_tracing_project",
+        Change.STATE,
+        "provider-side setting",
+        removal=Removal.RESETS,
+        removal_why=_LOCAL_DEFAULT,
+        reset=False,
+    ),
+    Field(
+        "wait",
+        Change.STATE,
+        "provider-side setting",
+        removal=Removal.RESETS,
+        removal_why=f"{_LOCAL_DEFAULT} (every setting of `wait` at its default)",
+        reset={},
+    ),
 )
 
 #: Inputs the resource sets itself, never the user: its ownership tag and the autoname's prefix.
@@ -178,6 +348,11 @@ def create_defaults(source: str) -> dict[str, Any]:
 def readme_change_table() -> list[tuple[str, str]]:
     """The README's "How it behaves" diff table."""
     return change_table(FIELDS, _readme_name)
+
+
+def readme_removal_table() -> list[tuple[str, str]]:
+    """The README's "Removing an input" table."""
+    return removal_table(FIELDS, _readme_name)
 
 
 def _readme_name(f: Field) -> str:

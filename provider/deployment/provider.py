@@ -419,12 +419,19 @@ class DeploymentProvider(ConfiguredProvider):
         return kept
 
     @staticmethod
-    def _rolling_out(client: ControlPlaneClient, dep_id: str, d: DeploymentInputs, deployment: JSON) -> str | None:
-        """The latest revision, if it already carries `d` and can still reach DEPLOYED (one an
-        interrupted run started): wait for it rather than roll out another. A latest revision that
-        404s (pruned) counts as unknown: the active one is DEPLOYED, any other is rolled again."""
+    def _rolling_out(
+        client: ControlPlaneClient,
+        dep_id: str,
+        d: DeploymentInputs,
+        deployment: JSON,
+        gone: changes.Removed = changes.NOTHING_REMOVED,
+    ) -> str | None:
+        """The latest revision, if it already carries `d` (and none of what `gone` removes) and can
+        still reach DEPLOYED (one an interrupted run started): wait for it rather than roll out
+        another. A latest revision that 404s (pruned) counts as unknown: the active one is DEPLOYED,
+        any other is rolled again."""
         latest = deployment.get("latest_revision_id")
-        if latest and changes.revision_matches(d, deployment):
+        if latest and changes.revision_matches(d, deployment, gone):
             if latest == deployment.get("active_revision_id"):
                 return str(latest)
             try:
@@ -457,17 +464,18 @@ class DeploymentProvider(ConfiguredProvider):
         current: JSON,
         archive: SourceArchive | None = None,
         plain: tuple[str, ...] = (),
+        gone: changes.Removed = changes.NOTHING_REMOVED,
     ) -> str:
         """Roll out a revision with the documented PATCH, at most once: after a lost answer, a new
         latest revision is ours. The revision to wait for is the deployment's new latest one, never
         the one before the PATCH. A `source_dir` deployment uploads its archive first; the PATCH goes
         out only after a 2xx PUT. The changed no-revision fields (`plain`) ride in the same PATCH
-        (`changes.revision_patch`)."""
+        (`changes.revision_patch`); what the program removed (`gone`) is cleared in it."""
         before = current.get("latest_revision_id")
         uploaded = None
         if archive is not None:
             uploaded = changes.Uploaded(upload(client, dep_id, d.name, archive), archive.config_path)
-        body = changes.revision_patch(changes.revision_body(d, current, uploaded), plain, d)
+        body = changes.revision_patch(changes.revision_body(d, current, uploaded, gone), plain, d)
         DeploymentProvider._say_if_masked(client, d, current)
 
         def seen() -> str | None:
@@ -524,10 +532,10 @@ class DeploymentProvider(ConfiguredProvider):
             # The latest revision already carrying every revision field of `d` (`revision_matches`, from
             # the field table) is an earlier run's, interrupted after its PATCH (Ctrl-C, a kill, a failed
             # health check): it is awaited, never rolled out twice.
-            resumed = self._rolling_out(client, _id, d, current)
+            resumed = self._rolling_out(client, _id, d, current, change.removed)
             if resumed:  # the server holds the revision's fields: the plain ones alone are accepted now
                 self._patch_plain(client, _id, plain, d)
-            revision_id = resumed or self._new_revision(client, _id, d, current, archive, plain)
+            revision_id = resumed or self._new_revision(client, _id, d, current, archive, plain, change.removed)
             why = "the rollout an earlier run started" if resumed else ", ".join((*change.revision, *plain))
             progress(f"{d.name}: revision {revision_id[:8]} for {why}")
             if d.wait.enabled:

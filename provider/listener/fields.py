@@ -6,15 +6,39 @@ created" (so a change replaces it); `version` and `compute_config` are PATCHable
 
 from __future__ import annotations
 
-from ..core.schema import Change, Field
+from ..core.schema import Change, Field, Removal
 
 _PATCH = "the spec's ListenerPatchRequest"
+#: ListenerPatchRequest's fields are optional and null (or absent) means no change: the listener
+#: keeps what it has, and an undeclared field stays unmanaged (as README's Listener table says).
+_KEEPS = "the spec's ListenerPatchRequest: an absent or null field is not changed; undeclared means unmanaged"
 
 FIELDS: tuple[Field, ...] = (
-    Field("compute_id", Change.REPLACE, 'the spec: "cannot be changed once the listener is created"'),
-    Field("k8s_namespaces", Change.PATCH, _PATCH, drift=True, api="compute_config.k8s_namespaces"),
-    Field("version", Change.PATCH, _PATCH, drift=True),
-    Field("adopt", Change.STATE, "provider-side setting"),
+    Field(
+        "compute_id",
+        Change.REPLACE,
+        'the spec: "cannot be changed once the listener is created"',
+        removal=Removal.REFUSED,
+        removal_why="required (the spec's ListenerCreateRequest)",
+    ),
+    Field(
+        "k8s_namespaces",
+        Change.PATCH,
+        _PATCH,
+        drift=True,
+        api="compute_config.k8s_namespaces",
+        removal=Removal.KEEPS,
+        removal_why=_KEEPS,
+    ),
+    Field("version", Change.PATCH, _PATCH, drift=True, removal=Removal.KEEPS, removal_why=_KEEPS),
+    Field(
+        "adopt",
+        Change.STATE,
+        "provider-side setting",
+        removal=Removal.RESETS,
+        removal_why="a provider-side setting: its model default",
+        reset=False,
+    ),
 )
 
 

@@ -12,15 +12,16 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
-from ..core.schema import Change
+from ..core.schema import Change, Removal
 from ..core.values import JSON, K8S_NAME_RE, UNKNOWN, is_unknown
-from .fields import OUTPUTS, paths
+from .fields import FIELDS, OUTPUTS, paths
 
 # The spec only says "user assigned unique ID of the compute infrastructure" (e.g. a cluster name):
 # refuse what cannot be such a name (blank, whitespace), nothing more.
 COMPUTE_ID_RE = re.compile(r"^\S{1,253}$")
 
 REPLACE_FIELDS = paths(Change.REPLACE)
+BY_PATH = {f.path: f for f in FIELDS}
 IN_PLACE_FIELDS = (*paths(Change.PATCH), *paths(Change.STATE))
 LISTENER_OUTPUTS = OUTPUTS
 
@@ -62,13 +63,22 @@ class ListenerInputs(BaseModel):
 
 
 def listener_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(fields whose change replaces, fields changed in place). An unknown value counts as a change."""
+    """(fields whose change replaces, fields changed in place). An unknown value counts as a change.
+    A removal is what the field table says (`Field.removal`): KEEPS is no change (the PATCH would
+    send nothing), RESETS compares the default."""
 
     def changed(field: str) -> bool:
-        return is_unknown(news.get(field)) or olds.get(field) != news.get(field)
+        old, new = olds.get(field), news.get(field)
+        if new is None:
+            f = BY_PATH[field]
+            if f.removal is Removal.KEEPS:
+                return False
+            if f.removal is Removal.RESETS:
+                old, new = f.reset_value if old is None else old, f.reset_value
+        return is_unknown(new) or old != new
 
     replaces = tuple(f for f in REPLACE_FIELDS if changed(f))
-    updates = tuple(f for f in IN_PLACE_FIELDS if news.get(f) is not None and changed(f))
+    updates = tuple(f for f in IN_PLACE_FIELDS if changed(f))
     return replaces, () if replaces else updates
 
 

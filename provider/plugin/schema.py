@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..core.config import CONFIG_API_KEY, CONFIG_MAX_RPS, CONFIG_ORGANIZATION, CONFIG_URL, CONFIG_WORKSPACE_ID
-from ..core.schema import Change, Field
+from ..core.schema import Change, Field, Removal
 from ..core.values import JSON
 from ..deployment import fields as deployment_fields
 from ..listener import fields as listener_fields
@@ -67,8 +67,30 @@ def _field_doc(table: tuple[Field, ...], path: str) -> str:
             }[f.change]
             applies = "" if len(f.sources) == 3 else f" Applies to source {' or '.join(sorted(f.sources))}."
             required = f" Required when source is {' or '.join(sorted(f.required_for))}." if f.required_for else ""
-            return f"{effect} ({f.why}).{applies}{required}"
+            return f"{effect} ({f.why}).{applies}{required} {_removal_doc(f)}"
     return EXTRA_DOCS.get(path, "")
+
+
+def _removal_doc(f: Field) -> str:
+    """What removing the input does, as the field table says (`Field.removal`)."""
+    if f.removal is Removal.REFUSED:
+        return "Removing it is refused at preview."
+    if f.removal is Removal.KEEPS:
+        text = "Removing it keeps the last value: it cannot be cleared, and the preview shows no change"
+    elif f.removal is Removal.RESETS:
+        value = f.reset_value
+        text = (
+            "Removing it resets it to its defaults"
+            if value == {}
+            else f"Removing it resets it to `{json.dumps(value)}`"
+        )
+    elif f.change is Change.REPLACE:
+        text = "Removing it replaces the resource by one without it"
+    elif f.change is Change.STATE:
+        text = "Removing it clears it"
+    else:
+        text = "Removing it clears it on the server"
+    return f"{text} (where a source requires it: refused)." if f.required_for else f"{text}."
 
 
 def _table(kind: Kind) -> tuple[Field, ...]:
