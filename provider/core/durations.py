@@ -6,8 +6,10 @@ from __future__ import annotations
 
 
 def given(value: float) -> str:
-    """A duration as it was set: `0.5s`, `2s`, `1800s`."""
-    return f"{value:g}s"
+    """A duration as it was set: `0.5s`, `2s`, `1800s`, `86400s` (the shortest text that reads back as
+    the same number, which is what the program wrote; never an exponent)."""
+    number = float(value)
+    return f"{int(number)}s" if number.is_integer() else f"{number!r}s"
 
 
 def seconds(value: float) -> str:
