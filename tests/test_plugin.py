@@ -289,6 +289,16 @@ def test_custom_timeouts_bound_the_wait_with_a_message_that_names_them(plugin: P
     assert "(customTimeouts: 2s)" in failed.value.details and " is still " in failed.value.details
 
 
+def test_an_error_of_a_create_names_the_inputs_as_the_program_spells_them(plugin: Plugin, emulator: Any) -> None:
+    """The core writes `wait.timeout_seconds`; a YAML or TypeScript program declared `timeoutSeconds`."""
+    emulator.settings(build_seconds=600, deploy_seconds=600)
+    inputs, _ = plugin.check("slower", {**DOCKER, "wait": {**DOCKER["wait"], "timeoutSeconds": 0.5}})
+    with pytest.raises(PluginError) as failed:
+        plugin.create("slower", inputs)
+    assert "(wait.timeoutSeconds: 0.5s)" in failed.value.details, failed.value.details
+    assert "timeout_seconds" not in failed.value.details
+
+
 def test_lookups_are_invokes(plugin: Plugin, emulator: Any) -> None:
     dep_id, inputs, _ = created(plugin, "agent", DOCKER)
     found = plugin.invoke("langsmith:index:getDeployment", {"name": inputs["name"]})

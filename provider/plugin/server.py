@@ -25,6 +25,8 @@ from ..core import engine_watch, process
 from ..core.errors import ProviderError
 from ..core.redact import redact
 from .frontend import LangSmithProvider
+from .language import speak
+from .resources import KINDS
 from .schema import version
 
 RPCS = ("Check", "Diff", "Create", "Read", "Update", "Delete", "Invoke", "Configure", "GetSchema")
@@ -40,13 +42,21 @@ def _message_only(rpc: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable
         except Exception as exc:
             cause = exc if isinstance(exc, ProviderError) else exc.__context__
             if isinstance(cause, ProviderError):
-                await context.abort(grpc.StatusCode.UNKNOWN, str(cause))
+                await context.abort(grpc.StatusCode.UNKNOWN, _spoken(str(cause), request))
             # What grpc answers for an error of the servicer ("Unexpected <type>: <text>", the text
             # holding the SDK's stack), without a secret value.
             await context.abort(grpc.StatusCode.UNKNOWN, redact(f"Unexpected {type(exc)}: {exc}"))
             raise  # not reached: abort raises
 
     return wrapper
+
+
+def _spoken(message: str, request: Any) -> str:
+    """A message of the core in the program's spelling (`wait.timeoutSeconds`, `healthCheck: false`),
+    as check failures are (`language.speak`): the resource's schema names, when the call is about one."""
+    parts = str(getattr(request, "urn", "") or "").split("::", 3)  # urn:pulumi:<stack>::<project>::<type>::<name>
+    kind = KINDS.get(parts[2].rsplit("$", 1)[-1]) if len(parts) == 4 else None
+    return speak(message, kind.shape) if kind is not None else message
 
 
 class Servicer(sdk_server.ProviderServicer):
