@@ -6,8 +6,11 @@ arrived, the revisions counted) and `preview --expect-no-changes` must be empty.
 What each step must do comes from the table (`fields.FIELDS`), never from a list kept here:
 - `Change.REVISION`: exactly one new revision for the step; `Change.PATCH`: none, the value in place;
 - `Change.STATE`: no request at all; `Change.REPLACE`: a new deployment, the old one gone;
-- removal: what the field's `removal` says (cleared on the server, or the last value kept and shown
-  as no change).
+- removal: what the field's `removal` says for the source (`Field.removal_for`): refused at preview
+  naming the property (all of them in one failing preview, nothing written); kept: one preview that
+  must show no change, and the server still holds the value; cleared or reset: one `up` (one revision
+  when any of them rolls one out), the value gone or at its default on the server; a replacing field
+  removed: one more replacement.
 Steps are batched (every field of a kind in one `up`): one stack per source keeps it inside the
 `make test` budget. Only the values to set are written here (`VALUES`): a test fails when a field
 of the table has none, so a new field cannot go unwalked.
@@ -15,6 +18,7 @@ of the table has none, so a new field cannot go unwalked.
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from collections.abc import Iterable, Mapping
@@ -24,10 +28,10 @@ from typing import Any
 import pytest
 
 from langsmith_emulator.testing import GITHUB_INTEGRATION_ID, GITHUB_REPO_URL, LISTENER_ID, SECOND_GITHUB_INTEGRATION_ID
-from pulumi_langsmith.core.schema import Change, Compare, Field
+from pulumi_langsmith.core.schema import Change, Compare, Field, Removal
 from pulumi_langsmith.deployment import changes, fields
 from pulumi_langsmith.plugin.resources import DEPLOYMENT
-from pulumi_langsmith.plugin.shapes import ListOf, MapOf, Obj, Shape
+from pulumi_langsmith.plugin.shapes import ListOf, MapOf, Obj, Shape, camel
 
 from ..support.server import api, revision_ids
 from .cli import Project, requires_host
@@ -66,7 +70,7 @@ VALUES: dict[str, Any] = {
     "source_config.listener_id": (LISTENER_ID, "SECOND_LISTENER"),
     "source_config.listener_config.k8s_namespace": ("default", "agents"),
     "display_name": ("Walk one", "Walk two"),
-    "source_config.build_on_push": (True, False),
+    "source_config.build_on_push": (False, True),  # True last: its removal resets it to the default
     "source_config.custom_url": ("https://walk-one.example.com", "https://walk-two.example.com"),
     "source_revision_config.repo_ref": ("main", "release"),
     "source_revision_config.langgraph_config_path": ("langgraph.json", "agent/langgraph.json"),
@@ -85,6 +89,11 @@ VALUES: dict[str, Any] = {
     "delete_tracing_project": (True, False),
     "wait": ({"poll_min_seconds": 0.1, "health_check": False}, {"poll_min_seconds": 0.2, "health_check": False}),
 }
+#: Inputs set and changed, but not removed by the walk, and why.
+NOT_REMOVED = {
+    "wait": "removing it resets every setting to its default, health_check on, and the walk's deployments "
+    "have no agent that answers: tests/test_changes.py covers the reset",
+}
 #: What each source needs before anything is walked (its required fields, at their first value).
 BASE: dict[str, dict[str, Any]] = {
     fields.GITHUB: {
@@ -101,6 +110,15 @@ def walked(source: str, change: Change | None = None) -> list[Field]:
         f
         for f in fields.FIELDS
         if source in f.sources and f.path not in NOT_WALKED and (change is None or f.change is change)
+    ]
+
+
+def removable(source: str, *kinds: Removal, replacing: bool = False) -> list[Field]:
+    """The walked fields whose removal on this source is one of `kinds`, those that replace or not."""
+    return [
+        f
+        for f in walked(source)
+        if f.path not in NOT_REMOVED and f.removal_for(source) in kinds and (f.change is Change.REPLACE) == replacing
     ]
 
 
@@ -196,6 +214,11 @@ class Walk:
         }
         (self.work / "Pulumi.yaml").write_text(json.dumps(program, indent=2))
 
+    def remove_all(self, removed: Iterable[Field]) -> None:
+        for f in removed:
+            drop(self.inputs, f.present_at or f.path)
+        self.write()
+
     def set_all(self, paths: Iterable[Field], which: int) -> None:
         for f in paths:
             put(self.inputs, f.path, self.resolve(VALUES[f.path][which]))
@@ -262,6 +285,8 @@ def test_every_input_set_changed_and_replaced_as_the_table_says(source: str, tmp
         same, made, writes = w.up()
         assert (same, made) == (dep_id, 0) and writes == [], writes
 
+    remove_every_input(w, dep_id)
+
     # Every field behind the name, changed at once: one replacement, the old deployment gone.
     behind = walked(source, Change.REPLACE)
     if behind:
@@ -269,9 +294,79 @@ def test_every_input_set_changed_and_replaced_as_the_table_says(source: str, tmp
         replaced, made, _ = w.up()
         assert replaced != dep_id and made == 1  # `up` checked that only the new one is live
         w.assert_held(replaced, behind, 1)
+        # ...and removed at once (those a removal does not refuse): one more replacement, as the table says.
+        gone = removable(source, Removal.CLEARS, Removal.RESETS, replacing=True)
+        if gone:
+            w.remove_all(gone)
+            again, made, _ = w.up()
+            assert again != replaced and made == 1
+            held = w.server(again)
+            for f in gone:
+                want = f.reset_value if f.removal_for(source) is Removal.RESETS else None
+                assert changes.server_value(held, f) == want, (f.path, held.get("source_config"))
 
     w.project.run("destroy", "--yes")
     assert live_deployments(emulator) == []
+
+
+def remove_every_input(w: Walk, dep_id: str) -> None:
+    """The removal step, from the table (`Field.removal_for`), batched: refused ones in one preview that
+    fails naming each; the kept ones in one preview that must show no change; the cleared and reset
+    ones in one `up` (one revision when any of them rolls one out), then read back on the server."""
+    source = w.source
+    refused = removable(source, Removal.REFUSED) + removable(source, Removal.REFUSED, replacing=True)
+    if refused:
+        saved = copy.deepcopy(w.inputs)
+        w.remove_all(refused)
+        seq = max((r["seq"] for r in w.emulator.requests()), default=0)
+        failed = w.project.run("preview", check=False)
+        assert failed.returncode != 0, failed
+        for f in refused:
+            spelled = ".".join(camel(part) for part in (f.present_at or f.path).split("."))
+            assert spelled in failed.output, (spelled, failed.output)
+        writes = [r for r in w.emulator.requests(since=seq) if r["method"] in ("POST", "PATCH", "PUT", "DELETE")]
+        assert writes == [], writes
+        w.inputs = saved
+        w.write()
+
+    before = w.server(dep_id)
+    kept = removable(source, Removal.KEEPS)
+    w.remove_all(kept)
+    w.project.run("preview", "--expect-no-changes")  # a removal the service cannot make is no change
+
+    cleared = removable(source, Removal.CLEARS, Removal.RESETS)
+    rolls = [
+        f
+        for f in cleared
+        if f.change is Change.REVISION
+        and (f.removal_for(source) is Removal.CLEARS or value_at_inputs(w, f) != f.reset_value)
+    ]
+    old = {f.path: value_at_inputs(w, f) for f in cleared}
+    w.remove_all(cleared)
+    same, made, _ = w.up()
+    assert same == dep_id
+    assert made == (1 if rolls else 0), f"one revision for {[f.path for f in rolls]}, got {made}"
+    held = w.server(dep_id)
+    env = {e["name"] for e in held.get("secrets") or []}
+    for f in kept:  # the last value is still there
+        if f.change is not Change.STATE and f.compare is Compare.VALUE:
+            assert changes.server_value(held, f) == changes.server_value(before, f), f.path
+    for f in cleared:
+        if f.change is Change.STATE:
+            continue  # the provider's own: nothing on the server
+        if f.path in ("env", "secrets"):
+            assert not set(old[f.path]) & env, (f.path, env)  # the names it declared are gone
+        elif f.removal_for(source) is Removal.CLEARS:
+            assert not changes.server_value(held, f), (f.path, held)
+        else:
+            assert changes.server_value(held, f) == f.reset_value, (f.path, held)
+
+
+def value_at_inputs(w: Walk, f: Field) -> Any:
+    node: Any = w.inputs
+    for part in f.path.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return w.resolve(node)
 
 
 LISTENER_VALUES: dict[str, Any] = {
@@ -336,9 +431,37 @@ def test_every_listener_input_set_changed_and_replaced_as_the_table_says(tmp_pat
             assert [w["method"] for w in writes] == ["PATCH"], writes  # in place, one request
             assert held["compute_config"]["k8s_namespaces"] == inputs["k8s_namespaces"]
             assert held["version"] == inputs["version"]
+    # Removal, as the table says: a required one refused at preview (naming it), the others in one `up`.
+    refused = [f for f in listener_fields.FIELDS if f.removal is Removal.REFUSED]
+    others = [f for f in listener_fields.FIELDS if f.removal is not Removal.REFUSED]
+    before = api(emulator, "GET", f"/v2/listeners/{listener_id}")
+    saved = dict(inputs)
+    for f in refused:
+        inputs.pop(f.path)
+    write()
+    failed = project.run("preview", check=False)
+    assert failed.returncode != 0 and all(camel(f.path) in failed.output for f in refused), failed
+    inputs = {k: v for k, v in saved.items() if k not in {f.path for f in others}}
+    write()
+    same, writes = up()
+    if all(f.removal is Removal.KEEPS or LISTENER_VALUES[f.path][1] == f.reset_value for f in others):
+        assert writes == [], writes  # kept (the API cannot clear them), or already at the default: no change
+    held = api(emulator, "GET", f"/v2/listeners/{listener_id}")
+    for f in others:
+        if f.removal is Removal.KEEPS and f.change is not Change.STATE:
+            path = f.api_path.split(".")
+            assert _dig(held, path) == _dig(before, path), f.path
+    inputs = saved
     inputs["compute_id"] = LISTENER_VALUES["compute_id"][1]
     write()
     replaced, _ = up()
     assert replaced != listener_id
     assert api(emulator, "GET", f"/v2/listeners/{replaced}")["compute_id"] == inputs["compute_id"]
     project.run("destroy", "--yes")
+
+
+def _dig(body: Mapping[str, Any], path: list[str]) -> Any:
+    node: Any = body
+    for part in path:
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node
