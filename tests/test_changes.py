@@ -577,3 +577,18 @@ def test_a_removal_is_the_change_the_table_declares(f: Any) -> None:
             assert f.path in named, (f.path, change)
         elif removal is Removal.RESETS:
             assert (f.path in named) == (value_at(typed(full), f.path) != f.reset_value), (f.path, change)
+
+
+def test_removing_a_provider_side_setting_resets_it_in_state_only() -> None:
+    """`wait`, `adopt`, `delete_tracing_project`: back to the model default, no request (the walk
+    leaves `wait` out: its default health-checks an agent the walk does not run)."""
+    full = github_inputs(adopt=True, delete_tracing_project=True)
+    olds = {**outputs_for(full), "revision_status": "DEPLOYED"}
+    for path in ("wait", "adopt", "delete_tracing_project"):
+        f = fields.BY_PATH[path]
+        assert f.removal is Removal.RESETS
+        news = _without(full, path)
+        change = change_set(olds, news)
+        assert change.local == (path,) and not (change.patch or change.revision or change.replaces), path
+        reset = value_at(typed(news), path)
+        assert (reset.model_dump(exclude_unset=True) if path == "wait" else reset) == f.reset_value, path
