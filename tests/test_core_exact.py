@@ -182,11 +182,12 @@ def test_masked_exactly(value: Any, is_masked: bool) -> None:
 def test_split_env_by_what_is_declared() -> None:
     held = {"LOG": "info", "KEY": "s", "ADDED": "x"}
     both = typed(github_inputs(env={"LOG": "debug"}))
-    assert changes.split_env(held, both) == ({"LOG": "info"}, {"KEY": "s", "ADDED": "x"})
+    # Only declared names; a declared one the server lacks (OPENAI_API_KEY) is left out; ADDED is in neither.
+    assert changes.split_env(held, both) == ({"LOG": "info"}, {})
     only_env = typed({k: v for k, v in github_inputs(env={"LOG": "debug"}).items() if k != "secrets"})
-    assert changes.split_env(held, only_env) == (held, None)
-    only_secrets = typed(github_inputs())
-    assert changes.split_env(held, only_secrets) == (None, held)
+    assert changes.split_env(held, only_env) == ({"LOG": "info"}, None)
+    only_secrets = typed(github_inputs(secrets={"KEY": "declared"}))
+    assert changes.split_env(held, only_secrets) == (None, {"KEY": "s"})
 
 
 def test_spec_drift_counts_declared_keys_only() -> None:

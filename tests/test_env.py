@@ -58,7 +58,9 @@ def test_both_inputs_are_sent_in_the_one_secrets_list() -> None:
     only_env = github_inputs(env={"LOG_LEVEL": "debug"})
     del only_env["secrets"]
     body = changes.revision_body(typed(only_env), {"secrets": [{"name": "FROM_UI", "value": "v"}]})
-    assert [s["name"] for s in body["secrets"]] == ["LOG_LEVEL", OWNERSHIP_ENV]
+    # A name set outside the program is unmanaged: carried forward, never wiped by a revision.
+    assert body["secrets"][:2] == [{"name": "FROM_UI", "value": "v"}, {"name": "LOG_LEVEL", "value": "debug"}]
+    assert [s["name"] for s in body["secrets"]] == ["FROM_UI", "LOG_LEVEL", OWNERSHIP_ENV]
 
 
 def test_a_change_of_env_is_a_new_revision_and_unchanged_env_is_nothing() -> None:
@@ -84,12 +86,16 @@ def test_refresh_reads_env_values_back_and_secrets_as_a_hash() -> None:
     assert set(change_set(outs, copy.deepcopy(inputs)).revision) == {"env", "secrets"}
 
 
-def test_with_only_env_declared_an_added_name_is_env_drift() -> None:
+def test_a_name_set_outside_the_program_is_unmanaged_never_stored_nor_drift() -> None:
+    """Defect 5: with only `env` declared, refresh stored a name set in the UI as plain `env`."""
     inputs = github_inputs(env={"LOG_LEVEL": "info"})
     del inputs["secrets"]
-    server = _server({"LOG_LEVEL": "info", "ADDED": "x"})
+    server = _server({"LOG_LEVEL": "info", "ADDED": "sk-set-in-the-ui"})
     outs = DeploymentProvider._refreshed(typed(inputs), server, None, None, None)
-    assert outs["env"] == {"LOG_LEVEL": "info", "ADDED": "x"}
+    assert outs["env"] == {"LOG_LEVEL": "info"} and outs.get("secrets") is None
+    assert "sk-set-in-the-ui" not in repr(outs) and "ADDED" not in repr(outs)
     assert outs["secrets_hash"] is None
+    assert not change_set(outs, copy.deepcopy(inputs)).changes
     assert changes.revision_matches(typed(inputs), _server({"LOG_LEVEL": "info"}))
-    assert not changes.revision_matches(typed(inputs), server)
+    assert changes.revision_matches(typed(inputs), server)  # unmanaged: whatever the server holds
+    assert not changes.revision_matches(typed(inputs), _server({"LOG_LEVEL": "debug", "ADDED": "x"}))

@@ -109,14 +109,22 @@ def declared_env(d: DeploymentInputs) -> dict[str, str] | None:
 
 
 def split_env(held: Mapping[str, str], d: DeploymentInputs) -> tuple[dict[str, str] | None, dict[str, str] | None]:
-    """The server's env split back into (`env`, `secrets`) as declared: a name declared in `env`
-    is env; any other name counts as a secret when `secrets` is declared, else as env (so an
-    added name shows as drift of whichever input manages the environment)."""
-    if d.secrets is None:
-        return (dict(held) if d.env is not None else None), None
-    env_keys = set(d.env or {})
-    env = {k: v for k, v in held.items() if k in env_keys}
-    return (env if d.env is not None else None), {k: v for k, v in held.items() if k not in env_keys}
+    """The server's values of the names `d` declares, as (`env`, `secrets`): what refresh mirrors, so
+    drift of a declared value shows, and `ignoreChanges` (which copies the old inputs into the new)
+    keeps the server's value. A declared name the server lacks is left out (drift too). A name neither
+    input declares (set in the UI) is in neither: it is unmanaged, never stored (it could be a
+    secret, and `env` is plain text in state), and carried forward by every revision (`env_list`)."""
+    env = None if d.env is None else {k: held[k] for k in d.env if k in held}
+    secrets = None if d.secrets is None else {k: held[k] for k in d.secrets if k in held}
+    return env, secrets
+
+
+def unmanaged_env(deployment: Mapping[str, Any], d: DeploymentInputs, gone: Removed) -> dict[str, str]:
+    """The server's env vars that neither input of `d` declares, nor the last `up` declared (`gone`:
+    taken out of the program now, so they go); {} when the server masks its values."""
+    held = server_secrets(deployment) or {}
+    declared = declared_env(d) or {}
+    return {k: v for k, v in held.items() if k not in declared and k not in gone.env_names}
 
 
 def declared_from_server(deployment: Mapping[str, Any]) -> JSON:
@@ -248,8 +256,8 @@ def removed(old: Props, new: Props) -> Removed:
     """The removals of `new` against `old` that clear something on the server (from the table)."""
     paths = tuple(p for p in _API_PATHS if _removed(old, new, p) and _removal(new, p) is Removal.CLEARS)
     gone: frozenset[str] = frozenset()
-    if declared_env(new.inputs) is None and not any(new.unknown_at(p) for p in fields.ENV_INPUTS):
-        gone = frozenset(declared_env(old.inputs) or {})
+    if not any(new.unknown_at(p) for p in fields.ENV_INPUTS):  # a name removed from either input goes
+        gone = frozenset(declared_env(old.inputs) or {}) - set(declared_env(new.inputs) or {})
     return Removed(paths, gone)
 
 
@@ -264,6 +272,8 @@ def env_list(
     - The ownership tag is always added; a `source_dir` revision adds the content hash of its code,
       which a rerun checks (`source_hash_on`). Neither is sent on create (`current` None): the spec
       requires the list there, and the hash comes with the first revision.
+    - The names neither input declares (set in the UI) are carried forward beside the declared ones
+      (`unmanaged_env`), so that a revision never wipes them.
     - An unmanaged env is carried forward from the server when the provider has something to add or
       to take away: the names `gone` (declared before, removed from the program now) are left out,
       and since the tag is in the list it is never the `[]` that would change nothing. When the
@@ -272,6 +282,8 @@ def env_list(
     tag = ownership_tag(d)
     code = d.source_hash if d.source == fields.INTERNAL_SOURCE and current is not None else None
     env = declared_env(d)
+    if env is not None and current is not None:  # the names set outside the program stay (`split_env`)
+        env = {**unmanaged_env(current, d, gone), **env}
     if env is None and current is not None:
         held = server_secrets(current)
         if held is None:
@@ -543,10 +555,11 @@ def _revision_field_matches(d: DeploymentInputs, deployment: Mapping[str, Any], 
         return source_hash_on(deployment) == d.source_hash  # the files the latest revision was built from
     if f.api == "secrets" or f.compare is Compare.HASH:  # env and secrets: the API's one list
         env = declared_env(d)
-        if env is None:  # unmanaged: whatever the server holds, but for the names just removed
-            held = server_secrets(deployment)
-            return not gone.env_names or (held is not None and not gone.env_names & set(held))
-        return server_secrets(deployment) == env
+        held = server_secrets(deployment)
+        if held is None:  # masked: nothing is proven
+            return env is None and not gone.env_names
+        # The declared names as declared, none of the names just removed; any other name is unmanaged.
+        return all(held.get(k) == v for k, v in (env or {}).items()) and not gone.env_names & set(held)
     declared = value_at(d, f.path)
     if declared is None:
         # not declared: whatever the server holds, unless its removal clears it

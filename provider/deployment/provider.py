@@ -740,7 +740,8 @@ class DeploymentProvider(ConfiguredProvider):
 
     @staticmethod
     def _secrets_hash(d: DeploymentInputs, deployment: JSON) -> str | None:
-        """Hash of the env the server holds. A server that masks the values cannot show drift: the
+        """Hash of the server's values of the declared `secrets` (`changes.split_env`; a name the
+        program does not declare is unmanaged). A server that masks the values cannot show drift: the
         declared values are assumed to hold, so nothing is written back over them."""
         if d.secrets is None:
             return None
@@ -750,12 +751,17 @@ class DeploymentProvider(ConfiguredProvider):
     @staticmethod
     def _mirror(d: DeploymentInputs, deployment: JSON) -> JSON:
         """On refresh, each declared input replaced with the server's value, so drift shows in the
-        diff and the next `up` puts it back. Undeclared fields stay unmanaged."""
+        diff and the next `up` puts it back, unless `ignoreChanges` names it: the engine then copies
+        these old inputs into the new ones. Undeclared fields stay unmanaged. `env` and `secrets`
+        hold the declared names only: an env var set outside the program is in neither, since its
+        value may be a secret and `env` is plain text in state. `secrets` stays secret: the plugin
+        marks it (`SECRET_OUTPUTS`), and the engine marks a dynamic provider's input secret as it was."""
         ins = _inputs(d)
         ins["name"] = deployment.get("name") or d.name
         held = changes.server_secrets(deployment)
-        if d.env is not None and held is not None:  # masked: the declared values are assumed
-            ins["env"] = changes.split_env(held, d)[0]
+        if held is not None:  # masked: the declared values are assumed
+            env, secrets = changes.split_env(held, d)
+            ins.update({k: v for k, v in (("env", env), ("secrets", secrets)) if v is not None})
         if d.source_hash is not None:
             ins["source_hash"] = changes.refreshed_source_hash(d.source_hash, deployment)
         for f in fields.FIELDS:
