@@ -19,6 +19,10 @@ from typing import Any
 
 class FaultKind(StrEnum):
     TOO_MANY_REQUESTS = "429"
+    #: What a server without the route answers to a known path (Starlette's router: `405 {"detail":
+    #: "Method Not Allowed"}`), e.g. an older self-hosted control plane to `POST .../revisions`.
+    #: Never drawn by `fault_rate`.
+    METHOD_NOT_ALLOWED = "405"
     INTERNAL_ERROR = "500"
     BAD_GATEWAY = "502"
     UNAVAILABLE = "503"

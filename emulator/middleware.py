@@ -190,6 +190,8 @@ class EmulatorMiddleware:
         if fault.kind is FaultKind.TOO_MANY_REQUESTS:
             body = {"detail": "injected fault: rate limit exceeded"}
             extra = [(b"retry-after", str(fault.retry_after).encode())]
+        elif fault.kind is FaultKind.METHOD_NOT_ALLOWED:
+            body, extra = {"detail": "Method Not Allowed"}, []
         else:
             body, extra = {"detail": "injected fault"}, []
         await _send_json(send, int(fault.kind), body, extra)
