@@ -29,15 +29,11 @@ def _names(shape: Shape, seen: set[str]) -> set[str]:
     return set()
 
 
-_DECLARED: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
-
-
 def _declared(shape: Obj) -> tuple[frozenset[str], frozenset[str]]:
-    """(the snake_case names with an underscore, every name as the program writes it), per shape."""
-    if id(shape) not in _DECLARED:
-        names = _names(shape, set())
-        _DECLARED[id(shape)] = (frozenset(n for n in names if "_" in n), frozenset(camel(n) for n in names))
-    return _DECLARED[id(shape)]
+    """(the snake_case names with an underscore, every name as the program writes it): a walk of the
+    shape (tens of microseconds), done per error or check-failure message."""
+    names = _names(shape, set())
+    return frozenset(n for n in names if "_" in n), frozenset(camel(n) for n in names)
 
 
 def speak(text: str, shape: Obj) -> str:
