@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..core.schema import Compare
+from ..core.values import UNKNOWN
 from . import fields
 from .changes import ChangeSet
 from .model import Props, value_at
@@ -37,11 +38,8 @@ class Kind(Enum):
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, BaseModel):
-        return value.model_dump(exclude_none=True)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+    """A sub-object as the map `_leaves` walks (a list is never walked: only whether it is None counts)."""
+    return value.model_dump(exclude_none=True) if isinstance(value, BaseModel) else value
 
 
 def kind_of(old: Any, new: Any) -> Kind:
@@ -52,7 +50,7 @@ def kind_of(old: Any, new: Any) -> Kind:
     return Kind.UPDATE
 
 
-def _leaves(path: str, old: Any, new: Any, declared_only: bool) -> dict[str, Kind]:
+def _leaves(path: str, old: Any, new: Any, declared_only: bool = False) -> dict[str, Kind]:
     """The paths below `path` whose values differ; `path` itself where the values are not both maps."""
     if not (isinstance(old, Mapping) or old is None) or not isinstance(new, Mapping) or (old is None and not new):
         return {path: kind_of(old, new)}
@@ -65,7 +63,7 @@ def _leaves(path: str, old: Any, new: Any, declared_only: bool) -> dict[str, Kin
             continue
         if not _PLAIN_KEY.match(str(key)):
             return {path: kind_of(old, new)}
-        out.update(_leaves(f"{path}.{key}", a, b, False))
+        out.update(_leaves(f"{path}.{key}", a, b))  # below the top, every key of either side counts
     return out or {path: kind_of(old, new)}
 
 
@@ -79,8 +77,10 @@ def changed_paths(old: Props, new: Props, change: ChangeSet) -> dict[str, tuple[
                 continue
             a, b = _plain(value_at(old.inputs, path)), _plain(value_at(new.inputs, path))
             f = fields.BY_PATH.get(path)
-            if new.unknown_at(path) or (f is not None and f.compare is Compare.HASH):
-                found = {path: kind_of(a, b if not new.unknown_at(path) else "not known yet")}
+            if new.unknown_at(path):
+                found = {path: kind_of(a, UNKNOWN)}  # a value not known yet is never a delete
+            elif f is not None and f.compare is Compare.HASH:
+                found = {path: kind_of(a, b)}
             else:
                 found = _leaves(path, a, b, f is not None and f.compare is Compare.DECLARED_KEYS)
             out.update({p: (k, replace) for p, k in found.items()})
