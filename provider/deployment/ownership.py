@@ -40,7 +40,7 @@ REPLACEMENT_MARK = "-r"
 
 def base_owner(owner: str) -> str:
     """The resource's own ownership id, without a replacement's suffix."""
-    return owner.split(REPLACEMENT_MARK, 1)[0]
+    return owner.partition(REPLACEMENT_MARK)[0]
 
 
 def replacement_owner(owner: str, replaced_id: str) -> str:
@@ -74,8 +74,8 @@ class Registry:
     #: base owners whose check ran without old inputs and whose create has not run yet (a new resource,
     #: or a replacement: with deleteBeforeReplace its delete comes between).
     _fresh_checks: set[str] = field(default_factory=set)
-    #: deployment id -> base owner of the create that returned an existing deployment (resumed, adopted).
-    _taken: dict[str, str] = field(default_factory=dict)
+    #: the deployment ids a create returned that existed before it (resumed, adopted).
+    _taken: set[str] = field(default_factory=set)
 
     def in_state(self, owner: str | None, deployment_id: str | None) -> None:
         """The engine named `deployment_id` as the resource `owner`'s (its state holds it)."""
@@ -106,13 +106,15 @@ class Registry:
 
     def created(self, owner: str | None) -> None:
         """A create of this resource returned: a delete after it is no replacement's first half."""
-        with self._lock:
-            self._fresh_checks.discard(base_owner(owner or ""))
+        if owner:
+            with self._lock:
+                self._fresh_checks.discard(base_owner(owner))
 
     def took(self, deployment_id: str, owner: str | None) -> None:
-        """A create returned `deployment_id`, which existed before it (resumed or adopted)."""
+        """A create of the resource `owner` returned `deployment_id`, which existed before it (resumed or
+        adopted); a later delete of it is skipped whoever asks (`delete_skip`)."""
         with self._lock:
-            self._taken[deployment_id] = base_owner(owner or "")
+            self._taken.add(deployment_id)
 
     def taken_by_create(self, deployment_id: str) -> bool:
         """Whether a create in this run returned this existing deployment as the resource's new one."""
