@@ -21,8 +21,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-#: pytest workers of each pass (override: PYTEST_WORKERS="3 2").
-WORKERS = os.environ.get("PYTEST_WORKERS", "3 2").split()
+#: pytest workers of each pass (override: PYTEST_WORKERS="4 2").
+WORKERS = os.environ.get("PYTEST_WORKERS", "4 2").split()
 COMMON = ["-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "--durations=15"]
 SPEC_PATHS = ["tests/e2e", "tests/test_provider_host.py"]
 

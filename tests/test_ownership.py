@@ -83,7 +83,7 @@ def test_a_create_never_takes_a_deployment_the_state_holds() -> None:
 def test_a_targeted_replacements_delete_of_the_deployment_its_create_resumed_is_skipped() -> None:
     # `up --replace`: check without olds, create (resumes DEP by its tag), then delete of the old: DEP.
     ownership.REGISTRY.checked_fresh(OWNER)
-    ownership.REGISTRY.took(DEP, OWNER)
+    ownership.REGISTRY.took(DEP)
     ownership.REGISTRY.created(OWNER)
     assert ownership.delete_skip(DEP) and not ownership.delete_skip(OTHER)
     assert ownership.delete_refusal("fixed", True, False, OWNER) is None  # the create already ran

@@ -34,7 +34,7 @@ def test_a_create_of_no_owner_leaves_other_checks_pending_and_taking_needs_no_ow
     assert r.had_fresh_check(OWNER)
     r.created(f"{OWNER}-r12345678")  # a replacement's create is the resource's create
     assert not r.had_fresh_check(OWNER)
-    r.took(DEP, None)
+    r.took(DEP)
     assert r.taken_by_create(DEP) and not r.taken_by_create("other")
 
 

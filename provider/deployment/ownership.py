@@ -110,9 +110,9 @@ class Registry:
             with self._lock:
                 self._fresh_checks.discard(base_owner(owner))
 
-    def took(self, deployment_id: str, owner: str | None) -> None:
-        """A create of the resource `owner` returned `deployment_id`, which existed before it (resumed or
-        adopted); a later delete of it is skipped whoever asks (`delete_skip`)."""
+    def took(self, deployment_id: str) -> None:
+        """A create returned `deployment_id`, which existed before it (resumed or adopted); a later
+        delete of it is skipped whoever asks (`delete_skip`), so no owner is recorded."""
         with self._lock:
             self._taken.add(deployment_id)
 

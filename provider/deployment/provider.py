@@ -287,7 +287,7 @@ class DeploymentProvider(ConfiguredProvider):
     @staticmethod
     def _took(deployment: JSON, d: DeploymentInputs) -> JSON:
         """An existing deployment this create returns as the resource's (resumed or adopted)."""
-        ownership.REGISTRY.took(str(deployment["id"]), d.owner)
+        ownership.REGISTRY.took(str(deployment["id"]))
         return deployment
 
     @staticmethod
