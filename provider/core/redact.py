@@ -79,8 +79,6 @@ class Redactor:
     def add(self, *values: object) -> None:
         """Register every string inside `values` (see `strings_in`) as secret."""
         new = {f for value in values for s in strings_in(value) for f in forms(s, self._min_length)}
-        if not new or new <= self._values:
-            return
         with self._lock:  # read, extend and swap in as one step: no other thread's value is lost
             self._values = self._values | new
 
