@@ -592,3 +592,11 @@ def test_removing_a_provider_side_setting_resets_it_in_state_only() -> None:
         assert change.local == (path,) and not (change.patch or change.revision or change.replaces), path
         reset = value_at(typed(news), path)
         assert (reset.model_dump(exclude_unset=True) if path == "wait" else reset) == f.reset_value, path
+
+
+def test_the_no_revision_fields_go_in_a_patch_of_their_own_only_when_no_revision_goes_out() -> None:
+    """One PATCH per update (`changes.patch_alone`): with a revision they ride in its PATCH."""
+    plain = ("display_name", "source_config.build_on_push")
+    assert changes.patch_alone(plain, rolls_out=False) == plain
+    assert changes.patch_alone(plain, rolls_out=True) == ()
+    assert changes.patch_alone((), rolls_out=False) == ()
