@@ -22,13 +22,15 @@ PULUMI_LANGUAGE_NODEJS_SRC ?= $(if $(wildcard $(SHARED_TOOLS)/pulumi-language-no
 PULUMI_LANGUAGE_YAML_SRC ?= $(if $(wildcard $(SHARED_TOOLS)/pulumi-language-yaml/build.sh),$(SHARED_TOOLS)/pulumi-language-yaml)
 export PULUMI_LANGUAGE_PYTHON_SRC PULUMI_LANGUAGE_NODEJS_SRC PULUMI_LANGUAGE_YAML_SRC
 
-.PHONY: help setup up down test lint bench mutants emulator emulator-stop clean
+.PHONY: help setup up down test lint bench mutants dist sdks emulator emulator-stop clean
 
 help:
 	@echo "make up     start the local control plane and deploy the root stack (Pulumi.yaml + __main__.py)"
 	@echo "make test   set everything up and run every test"
 	@echo "make down   destroy the root stack and stop the local control plane"
 	@echo "make lint   ruff + mypy    |  make bench   benchmarks (ratios)"
+	@echo "make dist   the plugin's release archive (offline installs) and wheel, in dist/"
+	@echo "make sdks   regenerate the plugin's committed SDKs (sdk/nodejs, sdk/python) from its schema"
 	@echo "make mutants  mutation testing of the provider's pure core (mutmut; score per module)"
 
 $(STAMP): pyproject.toml
@@ -38,6 +40,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 setup: $(STAMP)
+	@test -e plugin/venv || ln -s ../$(VENV) plugin/venv
 	@bash scripts/build-pulumi.sh
 
 emulator: setup
@@ -75,6 +78,15 @@ bench: setup
 # Mutation testing (pyproject [tool.mutmut]): a fresh mutants/ every run, one mutmut worker per core.
 mutants: setup
 	$(PY) scripts/mutants.py --max-children $$(nproc)
+
+# The plugin's release archive (dist/pulumi-resource-langsmith-vX.Y.Z-<os>-<arch>.tar.gz) and wheel:
+# README "Install", offline.
+dist: setup
+	$(PY) scripts/dist.py
+
+# The plugin's SDKs, generated from plugin/schema.json into sdk/<language> (committed; tests/test_sdks.py).
+sdks: setup
+	$(PY) scripts/gen_sdks.py
 
 clean: emulator-stop
 	rm -rf .pulumi .emulator

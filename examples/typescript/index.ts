@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as langsmith from "@pulumi/langsmith";
+import * as langsmith from "@langsmith-iac/langsmith";
 
 const config = new pulumi.Config();
 // The defaults of repoUrl, repoRef and logLevel are in Pulumi.yaml.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tomllib
 from importlib import metadata
 from pathlib import Path
 
@@ -22,6 +23,27 @@ from .resources import DEPLOYMENT, KINDS, LISTENER, PACKAGE, Kind
 from .shapes import ListOf, MapOf, Obj, Shape, camel
 
 DISTRIBUTION = "langsmith-deployment-pulumi"
+
+#: Where releases are published: a `vX.Y.Z` tag of this repository is the plugin's version. The namespace
+#: names every generated SDK, so that none is called `pulumi_langsmith`, the dynamic provider's package
+#: (whose class paths are in users' state). A fork that publishes elsewhere changes these lines only.
+NAMESPACE = "langsmith-iac"
+REPOSITORY = "https://github.com/langsmith-iac/pulumi-langsmith"
+#: A release's archives (`make dist`), as registry providers publish them; installing from a git tag
+#: instead, the CLI writes the tag's `git://` address into the SDK it generates.
+PLUGIN_DOWNLOAD_URL = "github://api.github.com/langsmith-iac/pulumi-langsmith"
+
+#: Each language's package name: what `pulumi package add` and `gen-sdk` generate, written out so the
+#: README, the committed SDKs and the schema say the same (they are the CLI's defaults for the namespace).
+LANGUAGE: dict[str, JSON] = {
+    "nodejs": {"packageName": "@langsmith-iac/langsmith", "respectSchemaVersion": True},
+    "python": {"packageName": "langsmith_iac_langsmith", "respectSchemaVersion": True},
+    "go": {
+        "importBasePath": "github.com/langsmith-iac/pulumi-langsmith/sdk/go/langsmith",
+        "respectSchemaVersion": True,
+    },
+    "csharp": {"rootNamespace": "LangsmithIac", "respectSchemaVersion": True},
+}
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Properties outside the field tables (the wait's settings, the sizing keys): what they are.
@@ -53,7 +75,7 @@ def version() -> str:
     try:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree without install
-        return "0.1.0"
+        return str(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"])
 
 
 def _field_doc(table: tuple[Field, ...], path: str) -> str:
@@ -203,12 +225,17 @@ def build() -> JSON:
         "description": "LangSmith Deployment (LangGraph Platform) deployments and listeners, kept live by `pulumi up`.",
         "keywords": ["pulumi", "langsmith", "langgraph", "kind/native"],
         "license": "Apache-2.0",
+        "namespace": NAMESPACE,
+        "publisher": "langsmith-iac",
+        "repository": REPOSITORY,
+        "homepage": REPOSITORY,
+        "pluginDownloadURL": PLUGIN_DOWNLOAD_URL,
         "config": {"variables": config},
         "provider": {"description": "The LangSmith control plane to manage.", "inputProperties": config},
         "resources": resources,
         "functions": functions,
         "types": dict(sorted(types.items())),
-        "language": {"nodejs": {"respectSchemaVersion": True}},
+        "language": LANGUAGE,
     }
 
 

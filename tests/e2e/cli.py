@@ -137,10 +137,12 @@ class Project:
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         }
         self.log: list[Result] = []
+        #: What each command runs under (e.g. a namespace of its own, `tests/support/git_https.py`).
+        self.wrap: list[str] = []
 
     def run(self, *args: str, check: bool = True, stdin: str | None = None, timeout: float = 300) -> Result:
         proc = subprocess.run(
-            ["pulumi", *args],
+            [*self.wrap, "pulumi", *args],
             cwd=self.work_dir,
             env=self.env,
             input=stdin,

@@ -1,7 +1,7 @@
 """A TypeScript program through the `langsmith` provider plugin, with the real CLI, as a user types it.
 
 `examples/typescript` is copied into a scratch tree, its SDK generated from the plugin's schema
-(`pulumi package add ../../plugin/schema.json`, which writes `sdks/langsmith` and runs npm install),
+(`pulumi package add ../../plugin/schema.json`, which writes `sdks/langsmith-iac-langsmith` and runs npm install),
 then it goes through up, an empty preview, an update of exactly one revision, refresh and destroy,
 like the YAML program of `test_plugin_programs.py`. Needs the Node.js language host, `npm` and the
 npm registry; it runs once (not again under `LANGSMITH_EMULATOR_API=spec`).
@@ -40,9 +40,11 @@ SECRET = "sk-typescript-secret-4a9d"
 def test_typescript_example_up_update_refresh_destroy(tmp_path: Path, emulator: Any) -> None:
     project = Project(in_tree(tmp_path, "typescript"), tmp_path)
     started = time.monotonic()
-    # The SDK from the schema file: `sdks/langsmith`, linked in package.json as `file:sdks/langsmith`.
+    # The SDK from the schema file: `sdks/<namespace>-langsmith`, linked in package.json as
+    # `@langsmith-iac/langsmith` (the schema's namespace and nodejs packageName).
     added = project.run("package", "add", "../../plugin/schema.json", timeout=600)
-    assert (project.work_dir / "sdks" / "langsmith" / "package.json").exists(), added.output
+    sdk = project.work_dir / "sdks" / "langsmith-iac-langsmith" / "package.json"
+    assert '"name": "@langsmith-iac/langsmith"' in sdk.read_text(), added.output
     subprocess.run(
         [str(NPM), "install", "--no-audit", "--no-fund"],
         cwd=project.work_dir,

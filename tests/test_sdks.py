@@ -1,0 +1,131 @@
+"""The committed SDKs (`sdk/<language>`, `make sdks`) are what `pulumi package gen-sdk` makes of today's
+schema, and each builds as its language builds it: TypeScript with its own `tsc`, Python installed and
+imported, with a user's program type-checked against it by mypy. Go and C# are not generated here
+(scripts/gen_sdks.py says why); their tests skip, saying so.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .e2e.cli import host_of, language_host
+
+ROOT = Path(__file__).resolve().parent.parent
+SDK = ROOT / "sdk"
+sys.path.insert(0, str(ROOT / "scripts"))
+import gen_sdks  # noqa: E402  (scripts/ is not a package)
+
+NPM = shutil.which("npm")
+
+
+def needs_host(language: str) -> pytest.MarkDecorator:
+    present = language_host() is not None and host_of(language) is not None
+    return pytest.mark.skipif(
+        not present,
+        reason=f"no pulumi-language-{language} beside .venv/bin/pulumi: gen-sdk runs it; `make setup` builds it "
+        f"from ../shared/tools, absent here",
+    )
+
+
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "PULUMI_HOME": str(tmp_path / "home"), "PULUMI_SKIP_UPDATE_CHECK": "true"}
+
+
+def differences(made: Path, committed: Path) -> list[str]:
+    """Every file added, missing or changed between two trees."""
+    found: list[str] = []
+
+    def walk(cmp: filecmp.dircmp[str], rel: str) -> None:
+        found.extend(f"{rel}{n}: only in the regenerated SDK" for n in cmp.left_only)
+        found.extend(f"{rel}{n}: only in sdk/ (committed)" for n in cmp.right_only)
+        found.extend(f"{rel}{n}: differs" for n in cmp.diff_files + cmp.funny_files)
+        for name, sub in cmp.subdirs.items():
+            walk(sub, f"{rel}{name}/")
+
+    cmp = filecmp.dircmp(made, committed, ignore=["__pycache__", "node_modules", "bin", "package-lock.json"])
+    walk(cmp, "")
+    # dircmp compares by os.stat signature first; compare contents of the same-named files too.
+    for rel in sorted(p.relative_to(made) for p in made.rglob("*") if p.is_file()):
+        if (committed / rel).is_file() and (made / rel).read_bytes() != (committed / rel).read_bytes():
+            found.append(f"{rel}: differs")
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize("language", list(gen_sdks.LANGUAGES))
+def test_the_committed_sdk_is_what_gen_sdk_makes_of_the_schema(language: str, tmp_path: Path) -> None:
+    if language_host() is None or host_of(gen_sdks.LANGUAGES[language]) is None:
+        pytest.skip(f"no pulumi-language-{language} beside .venv/bin/pulumi (../shared/tools absent)")
+    made = gen_sdks.generate(language, tmp_path / "out", env=cli_env(tmp_path))
+    assert differences(made, SDK / language) == [], "sdk/ is stale: run `make sdks` and commit sdk/"
+
+
+@pytest.mark.parametrize("language", list(gen_sdks.NOT_GENERATED))
+def test_the_sdks_not_generated_here_say_why(language: str) -> None:
+    assert not (SDK / language).exists()
+    pytest.skip(f"sdk/{language}: {gen_sdks.NOT_GENERATED[language]}")
+
+
+@needs_host("nodejs")
+@pytest.mark.skipif(NPM is None, reason="no `npm` on PATH: the TypeScript SDK builds with its own `npm install`")
+def test_the_typescript_sdk_builds_with_tsc(tmp_path: Path) -> None:
+    work = tmp_path / "nodejs"
+    shutil.copytree(SDK / "nodejs", work)
+    npm = str(NPM)
+    subprocess.run([npm, "install", "--no-audit", "--no-fund"], cwd=work, check=True, capture_output=True, timeout=600)
+    built = subprocess.run([npm, "run", "build"], cwd=work, capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (work / "bin" / "index.js").exists() and (work / "bin" / "index.d.ts").exists()
+
+
+USER_PROGRAM = '''"""A user's program against the Python SDK: mypy must accept it as written."""
+import pulumi
+import langsmith_iac_langsmith as langsmith
+
+agent = langsmith.Deployment(
+    "agent",
+    source="external_docker",
+    source_revision_config=langsmith.SourceRevisionConfigArgs(image_uri="registry.example.com/a:1"),
+    env={"MODE": "prod"},
+    secrets={"OPENAI_API_KEY": pulumi.Output.secret("sk")},
+    wait=langsmith.WaitOptionsArgs(health_check=False),
+)
+found = langsmith.get_deployment_output(deployment_id=agent.deployment_id)
+pulumi.export("id", agent.deployment_id)
+pulumi.export("status", agent.revision_status)
+pulumi.export("name", found.name)
+'''
+
+
+def test_the_python_sdk_installs_imports_and_types_a_users_program(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    python = sys.executable
+    install = [python, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site)]
+    source = tmp_path / "python"  # a copy: building writes build/ and *.egg-info beside setup.py
+    shutil.copytree(SDK / "python", source)
+    subprocess.run([*install, str(source)], check=True, capture_output=True, timeout=600)
+    env = {**os.environ, "PYTHONPATH": str(site), "MYPYPATH": str(site)}
+    imported = subprocess.run(
+        [python, "-c", "import langsmith_iac_langsmith as l; print(l.Deployment.__module__, l.get_deployment)"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert imported.returncode == 0 and "langsmith_iac_langsmith.deployment" in imported.stdout, imported.stderr
+    program = tmp_path / "program.py"
+    program.write_text(USER_PROGRAM)
+    # The SDK's own files are Pulumi's codegen (its _utilities.py fails --strict); the user's are checked.
+    checked = subprocess.run(
+        [python, "-m", "mypy", "--strict", "--follow-imports=silent", "--no-incremental", str(program)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
