@@ -6,7 +6,6 @@ imported, with a user's program type-checked against it by mypy. Go and C# are n
 
 from __future__ import annotations
 
-import filecmp
 import os
 import shutil
 import subprocess
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from .e2e.cli import host_of, language_host
+from .support.dist import differences
 
 ROOT = Path(__file__).resolve().parent.parent
 SDK = ROOT / "sdk"
@@ -36,26 +36,6 @@ def needs_host(language: str) -> pytest.MarkDecorator:
 
 def cli_env(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "PULUMI_HOME": str(tmp_path / "home"), "PULUMI_SKIP_UPDATE_CHECK": "true"}
-
-
-def differences(made: Path, committed: Path) -> list[str]:
-    """Every file added, missing or changed between two trees."""
-    found: list[str] = []
-
-    def walk(cmp: filecmp.dircmp[str], rel: str) -> None:
-        found.extend(f"{rel}{n}: only in the regenerated SDK" for n in cmp.left_only)
-        found.extend(f"{rel}{n}: only in sdk/ (committed)" for n in cmp.right_only)
-        found.extend(f"{rel}{n}: differs" for n in cmp.diff_files + cmp.funny_files)
-        for name, sub in cmp.subdirs.items():
-            walk(sub, f"{rel}{name}/")
-
-    cmp = filecmp.dircmp(made, committed, ignore=["__pycache__", "node_modules", "bin", "package-lock.json"])
-    walk(cmp, "")
-    # dircmp compares by os.stat signature first; compare contents of the same-named files too.
-    for rel in sorted(p.relative_to(made) for p in made.rglob("*") if p.is_file()):
-        if (committed / rel).is_file() and (made / rel).read_bytes() != (committed / rel).read_bytes():
-            found.append(f"{rel}: differs")
-    return sorted(set(found))
 
 
 @pytest.mark.parametrize("language", list(gen_sdks.LANGUAGES))

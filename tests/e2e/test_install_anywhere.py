@@ -20,6 +20,7 @@ One archive and one git server serve the whole module.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -66,7 +67,7 @@ pytestmark = [
 
 REPO = "langsmith-iac/pulumi-langsmith"  # owner/name, as in provider/plugin/schema.py's REPOSITORY
 IMAGE = "registry.example.com/agents/stranger:1"
-PROGRAM = f"""name: stranger
+YAML_PROGRAM = f"""name: stranger
 runtime: yaml
 resources:
   agent:
@@ -83,6 +84,42 @@ outputs:
   id: ${{agent.deploymentId}}
   status: ${{agent.revisionStatus}}
 """
+#: The same program in TypeScript, with the SDK `pulumi package add` generates and links.
+TYPESCRIPT_PROGRAM = {
+    "Pulumi.yaml": "name: stranger\nruntime: nodejs\n",
+    "package.json": json.dumps(
+        {
+            "name": "stranger",
+            "main": "index.ts",
+            "dependencies": {"@pulumi/pulumi": "3.270.0"},  # as examples/typescript
+            "devDependencies": {"@types/node": "^20", "typescript": "^5"},
+        },
+        indent=4,
+    ),
+    "tsconfig.json": (ROOT / "examples" / "typescript" / "tsconfig.json").read_text(),
+    "index.ts": f"""import * as langsmith from "@langsmith-iac/langsmith";
+
+const agent = new langsmith.Deployment("agent", {{
+    source: "external_docker",
+    sourceRevisionConfig: {{ imageUri: "{IMAGE}" }},
+    env: {{ MODE: "installed" }},
+    wait: {{ healthCheck: false }},
+}});
+export const id = agent.deploymentId;
+export const status = agent.revisionStatus;
+""",
+}
+PROGRAMS = {"yaml": {"Pulumi.yaml": YAML_PROGRAM}, "typescript": TYPESCRIPT_PROGRAM}
+LANGUAGES = [
+    "yaml",
+    pytest.param(
+        "typescript",
+        marks=[
+            requires_host("nodejs"),
+            pytest.mark.skipif(shutil.which("npm") is None, reason="no `npm` on PATH: a TypeScript program needs it"),
+        ],
+    ),
+]
 
 
 DIST = dist.load()
@@ -109,14 +146,24 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Release]:
         yield Release(archive, git)
 
 
-def stranger(tmp_path: Path) -> Project:
+def stranger(tmp_path: Path, language: str) -> Project:
     """A project of a stranger's own: outside this repository, a fresh PULUMI_HOME, only the CLI."""
     work = tmp_path / "project"
     work.mkdir()
-    (work / "Pulumi.yaml").write_text(PROGRAM)
+    for name, text in PROGRAMS[language].items():
+        (work / name).write_text(text)
     project = Project(work, tmp_path)
     assert not Path(project.env["PULUMI_HOME"], "plugins").exists()
     return project
+
+
+def linked(project: Project, language: str) -> None:
+    """What `package add` leaves a TypeScript project: the SDK in sdks/, named in package.json, installed."""
+    if language != "typescript":
+        return
+    dependencies = json.loads((project.work_dir / "package.json").read_text())["dependencies"]
+    assert dependencies["@langsmith-iac/langsmith"] == "file:sdks/langsmith-iac-langsmith", dependencies
+    assert (project.work_dir / "node_modules" / "@langsmith-iac" / "langsmith").exists()
 
 
 def lifecycle(project: Project, emulator: Any) -> None:
@@ -131,8 +178,11 @@ def lifecycle(project: Project, emulator: Any) -> None:
     assert live_deployments(emulator) == []
 
 
-def test_a_yaml_project_gets_the_plugin_from_a_git_tag(tmp_path: Path, emulator: Any, release: Release) -> None:
-    project = stranger(tmp_path)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_project_gets_the_plugin_from_a_git_tag(
+    tmp_path: Path, emulator: Any, release: Release, language: str
+) -> None:
+    project = stranger(tmp_path, language)
     project.env["SSL_CERT_FILE"] = str(release.git.ca_bundle)
     project.wrap = in_own_hosts(release.git)
     source = release.git.url(f"{REPO}/plugin") + f"@v{VERSION}"
@@ -144,16 +194,18 @@ def test_a_yaml_project_gets_the_plugin_from_a_git_tag(tmp_path: Path, emulator:
     assert "Added package" in added.output, added.output
     packages = yaml.safe_load((project.work_dir / "Pulumi.yaml").read_text())["packages"]
     assert packages == {"langsmith": source.removeprefix("https://")}, packages  # the CLI drops the scheme
+    linked(project, language)
     installed = [p.name for p in Path(project.env["PULUMI_HOME"], "plugins").iterdir() if not p.name.endswith(".lock")]
     assert installed == [f"resource-git.langsmith-iac.test_{REPO.replace('/', '_')}.git_plugin-v{VERSION}"], installed
     lifecycle(project, emulator)
-    print(f"git install: {seconds:.1f} s")
+    print(f"{language}: git install: {seconds:.1f} s")
 
 
-def test_a_yaml_project_gets_the_plugin_from_the_release_archive_offline(
-    tmp_path: Path, emulator: Any, release: Release
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_project_gets_the_plugin_from_the_release_archive_offline(
+    tmp_path: Path, emulator: Any, release: Release, language: str
 ) -> None:
-    project = stranger(tmp_path)
+    project = stranger(tmp_path, language)
     plugin_dir = Path(project.env["PULUMI_HOME"], "plugins", f"resource-langsmith-v{VERSION}")
     # README "Install", offline: pip's own upgrade of pip/setuptools/wheel reads the wheelhouse too.
     project.env |= {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(plugin_dir / "wheels")}
@@ -162,11 +214,13 @@ def test_a_yaml_project_gets_the_plugin_from_the_release_archive_offline(
     started = time.monotonic()
     project.run("plugin", "install", "resource", "langsmith", VERSION, "--file", str(release.archive), timeout=900)
     seconds = time.monotonic() - started
-    project.run("package", "add", f"langsmith@{VERSION}")
-
     assert (plugin_dir / "venv" / "bin" / "python").exists()
+    project.wrap = []  # the network is back: a TypeScript SDK's `npm install` needs the registry
+    project.run("package", "add", f"langsmith@{VERSION}", timeout=600)
+
     packages = yaml.safe_load((project.work_dir / "Pulumi.yaml").read_text())["packages"]
     assert packages == {"langsmith": f"langsmith@{VERSION}"}, packages
-    project.wrap = []
+    linked(project, language)
     lifecycle(project, emulator)
-    print(f"archive install (offline): {seconds:.1f} s, archive {release.archive.stat().st_size / 1e6:.1f} MB")
+    size = release.archive.stat().st_size / 1e6
+    print(f"{language}: archive install (offline): {seconds:.1f} s, archive {size:.1f} MB")
