@@ -30,7 +30,7 @@ help:
 	@echo "make down   destroy the root stack and stop the local control plane"
 	@echo "make lint   ruff + mypy    |  make bench   benchmarks (ratios)"
 	@echo "make dist   the plugin's release archive (offline installs) and wheel, in dist/"
-	@echo "make sdks   regenerate the plugin's committed SDKs (sdk/nodejs, sdk/python) from its schema"
+	@echo "make sdks   regenerate the plugin's committed SDKs (sdk/nodejs, sdk/python, sdk/go) from its schema"
 	@echo "make mutants  mutation testing of the provider's pure core (mutmut; score per module)"
 
 $(STAMP): pyproject.toml

@@ -1,0 +1,2 @@
+// LangSmith Deployment (LangGraph Platform) deployments and listeners, kept live by `pulumi up`.
+package langsmith
