@@ -3,63 +3,100 @@
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import Any
 
 import pytest
 import requests
 
-from langsmith_emulator.testing import running_emulator
+from langsmith_emulator.config import LiveSettings, Settings
+from langsmith_emulator.deployments import Deployments
+from langsmith_emulator.models import DeploymentCreateRequest, RevisionCreateRequest
+from langsmith_emulator.outcomes import OutcomeScripts
+from langsmith_emulator.store import Store
+from langsmith_emulator.testing import TENANT_ID, running_emulator
 
+from ..support.data import github_body
 from .conftest import docker_body
 
 BUILD_PATH = ["CREATING", "QUEUED", "AWAITING_BUILD", "BUILDING", "AWAITING_DEPLOY", "DEPLOYING", "DEPLOYED"]
 IMAGE_PATH = ["CREATING", "QUEUED", "AWAITING_DEPLOY", "DEPLOYING", "DEPLOYED"]
 
 
-def test_github_revision_walks_every_state_and_deployment_becomes_ready(api):
-    dep = api.create_github("walker")
-    assert api.watch(dep["id"], dep["latest_revision_id"]) == BUILD_PATH
-    final = api.deployment(dep["id"])
-    assert final["status"] == "READY"
-    assert final["active_revision_id"] == dep["latest_revision_id"]
-    assert final["image_version"]
+class ManualClock:
+    """The emulator's clock, moved by the test: transitions are stamped when due, whatever the load."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
-def test_image_source_skips_the_build_states(api):
-    dep = api.create_docker("image-walker")
-    assert api.watch(dep["id"], dep["latest_revision_id"]) == IMAGE_PATH
-    assert api.deployment(dep["id"])["status"] == "READY"
+def in_process(**settings: Any) -> tuple[Deployments, ManualClock]:
+    clock = ManualClock()
+    store = Store(":memory:")
+    return Deployments(store, LiveSettings(Settings(**settings)), OutcomeScripts(), clock), clock
+
+
+def walk(deployments: Deployments, clock: ManualClock, dep: Any, step: float = 0.01) -> list[str]:
+    """The revision's distinct statuses, read every `step` seconds of the emulator's clock until final."""
+    seen: list[str] = []
+    for _ in range(100_000):
+        status = deployments.get_revision(TENANT_ID, dep.id, str(dep.latest_revision_id)).status
+        if not seen or seen[-1] != status:
+            seen.append(status)
+        if status in ("DEPLOYED", "BUILD_FAILED", "DEPLOY_FAILED", "CREATE_FAILED"):
+            return seen
+        clock.now += step
+    raise AssertionError(f"no final status; saw {seen}")
+
+
+def test_github_revision_walks_every_state_and_deployment_becomes_ready() -> None:
+    deployments, clock = in_process(build_seconds=0.3, deploy_seconds=0.3)
+    dep = deployments.create(TENANT_ID, DeploymentCreateRequest.model_validate(github_body("walker")))
+    assert walk(deployments, clock, dep) == BUILD_PATH
+    final = deployments.get(TENANT_ID, dep.id)
+    assert final.status == "READY"
+    assert final.active_revision_id == dep.latest_revision_id
+    assert final.image_version
+
+
+def test_image_source_skips_the_build_states() -> None:
+    deployments, clock = in_process(build_seconds=0.3, deploy_seconds=0.3)
+    dep = deployments.create(TENANT_ID, DeploymentCreateRequest.model_validate(docker_body("image-walker")))
+    assert walk(deployments, clock, dep) == IMAGE_PATH
+    assert deployments.get(TENANT_ID, dep.id).status == "READY"
 
 
 def _seconds_between(start: str, end: str) -> float:
     return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
 
 
-def test_phase_durations_follow_settings(api, emulator):
-    emulator.settings(build_seconds=0.6, deploy_seconds=0.4)
-    dep = api.create_github("timed")
-    rev = dep["latest_revision_id"]
-    api.watch(dep["id"], rev, until={"AWAITING_DEPLOY"})
-    build_done = api.revision(dep["id"], rev)
-    api.watch(dep["id"], rev, until={"DEPLOYED"})
-    deployed = api.revision(dep["id"], rev)
+def test_phase_durations_follow_settings() -> None:
+    deployments, clock = in_process(build_seconds=0.6, deploy_seconds=0.4)
+    dep = deployments.create(TENANT_ID, DeploymentCreateRequest.model_validate(github_body("timed")))
+    rev = str(dep.latest_revision_id)
+    stamps: dict[str, datetime] = {}
+    for _ in range(300):  # 3 s of the emulator's clock, read every 10 ms
+        revision = deployments.get_revision(TENANT_ID, dep.id, rev)
+        stamps.setdefault(revision.status, revision.updated_at)
+        clock.now += 0.01
     # Transitions are stamped when due: CREATING and QUEUED take 0.1 s each, then 0.6 s of build
     # (AWAITING_BUILD + BUILDING) and 0.4 s of deploy (AWAITING_DEPLOY + DEPLOYING).
-    assert _seconds_between(dep["created_at"], build_done["updated_at"]) == pytest.approx(0.8, abs=0.005)
-    assert _seconds_between(dep["created_at"], deployed["updated_at"]) == pytest.approx(1.2, abs=0.005)
+    assert (stamps["AWAITING_DEPLOY"] - dep.created_at).total_seconds() == pytest.approx(0.8, abs=0.005)
+    assert (stamps["DEPLOYED"] - dep.created_at).total_seconds() == pytest.approx(1.2, abs=0.005)
 
 
-def test_transitions_are_visible_the_moment_they_are_due(api, emulator):
-    """No ticker granularity: the first read after the due time already sees the new status."""
-    emulator.settings(build_seconds=0.6, deploy_seconds=0.4)
-    dep = api.create_github("prompt")
-    created = datetime.fromisoformat(dep["created_at"]).timestamp()  # same clock as this process
+def test_transitions_are_visible_the_moment_they_are_due() -> None:
+    """No ticker granularity: the first read at the due time already sees the new status."""
+    deployments, clock = in_process(build_seconds=0.6, deploy_seconds=0.4)
+    dep = deployments.create(TENANT_ID, DeploymentCreateRequest.model_validate(github_body("prompt")))
+    created = clock.now
     for due, before, after in ((0.8, "BUILDING", "AWAITING_DEPLOY"), (1.2, "DEPLOYING", "DEPLOYED")):
-        time.sleep(max(0.0, created + due - 0.08 - time.time()))
-        status = api.revision(dep["id"], dep["latest_revision_id"])["status"]
-        if time.time() < created + due:  # only meaningful if the answer arrived before the due time
-            assert status == before
-        time.sleep(max(0.0, created + due + 0.005 - time.time()))
-        assert api.revision(dep["id"], dep["latest_revision_id"])["status"] == after
+        clock.now = created + due - 0.001
+        assert deployments.get_revision(TENANT_ID, dep.id, str(dep.latest_revision_id)).status == before
+        clock.now = created + due
+        assert deployments.get_revision(TENANT_ID, dep.id, str(dep.latest_revision_id)).status == after
 
 
 def test_timestamps_are_iso_utc_and_updated_at_moves(api):
@@ -70,28 +107,38 @@ def test_timestamps_are_iso_utc_and_updated_at_moves(api):
     assert revision["updated_at"] > revision["created_at"]
 
 
-def test_one_revision_in_flight_newest_queued_wins_older_are_skipped(api, emulator):
-    emulator.settings(build_seconds=0.5, deploy_seconds=0.3)
-    dep = api.create_github("queue")
-    first = dep["latest_revision_id"]
-    api.watch(dep["id"], first, until={"BUILDING"})
-    path = f"/v2/deployments/{dep['id']}/revisions"
-    second = api.post(path, json={}).json()["id"]
-    third = api.post(path, json={}).json()["id"]
-    time.sleep(0.3)
-    assert api.revision(dep["id"], second)["status"] == "QUEUED"
-    assert api.revision(dep["id"], third)["status"] == "QUEUED"
-    assert api.watch(dep["id"], first)[-1] == "DEPLOYED"
-    assert api.watch(dep["id"], second)[-1] == "SKIPPED"
-    assert api.watch(dep["id"], third)[-1] == "DEPLOYED"
-    final = api.deployment(dep["id"])
-    assert final["active_revision_id"] == third
-    assert final["latest_revision_id"] == third
+def until(deployments: Deployments, clock: ManualClock, dep_id: str, rev: str, status: str) -> None:
+    """Move the emulator's clock in 10 ms steps until the revision shows `status`."""
+    for _ in range(100_000):
+        if deployments.get_revision(TENANT_ID, dep_id, rev).status == status:
+            return
+        clock.now += 0.01
+    raise AssertionError(f"revision {rev} never showed {status}")
+
+
+def test_one_revision_in_flight_newest_queued_wins_older_are_skipped() -> None:
+    deployments, clock = in_process(build_seconds=0.5, deploy_seconds=0.3)
+    dep = deployments.create(TENANT_ID, DeploymentCreateRequest.model_validate(github_body("queue")))
+    first = str(dep.latest_revision_id)
+    until(deployments, clock, dep.id, first, "BUILDING")
+    second = deployments.create_revision(TENANT_ID, dep.id, RevisionCreateRequest()).id
+    third = deployments.create_revision(TENANT_ID, dep.id, RevisionCreateRequest()).id
+    clock.now += 0.1  # the first is still building
+    assert deployments.get_revision(TENANT_ID, dep.id, second).status == "QUEUED"
+    assert deployments.get_revision(TENANT_ID, dep.id, third).status == "QUEUED"
+    until(deployments, clock, dep.id, first, "DEPLOYED")
+    until(deployments, clock, dep.id, second, "SKIPPED")
+    until(deployments, clock, dep.id, third, "DEPLOYED")
+    final = deployments.get(TENANT_ID, dep.id)
+    assert final.active_revision_id == third
+    assert final.latest_revision_id == third
     # the superseded revision never started building
-    statuses = {r["id"]: r["status"] for r in api.revisions(dep["id"])}
-    assert statuses == {first: "DEPLOYED", second: "SKIPPED", third: "DEPLOYED"}
-    skipped_logs = api.get(f"{path}/{second}/logs", params={"type": "build"}).json()["logs"]
-    assert any("superseded" in line["message"] for line in skipped_logs)
+    listed = deployments.list_revisions(TENANT_ID, dep.id, None, 100, 0).resources
+    assert {r.id: r.status for r in listed} == {first: "DEPLOYED", second: "SKIPPED", third: "DEPLOYED"}
+    skipped_logs = deployments.revision_logs(
+        TENANT_ID, dep.id, second, log_type="build", level=None, descending=False, limit=100, offset=0
+    ).logs
+    assert any("superseded" in line.message for line in skipped_logs)
 
 
 def test_queued_revision_waits_for_the_in_flight_one(api, emulator):
