@@ -23,7 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 #: pytest workers of each pass (override: PYTEST_WORKERS="4 2").
 WORKERS = os.environ.get("PYTEST_WORKERS", "4 2").split()
-COMMON = ["-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "--durations=15"]
+# worksteal: an idle worker takes tests still queued on a busy one (with the default `load`, two of
+# four workers sat idle for the last minutes of a run while the others worked through their queues).
+COMMON = ["-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "--durations=15", "--dist", "worksteal"]
 SPEC_PATHS = ["tests/e2e", "tests/test_provider_host.py"]
 
 

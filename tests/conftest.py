@@ -54,7 +54,34 @@ def _own_secret_registry() -> Iterator[None]:
         redact.REDACTOR = saved
 
 
+#: The end-to-end modules whose tests take a minute or more each (`make test`'s --durations report):
+#: they start first, so the run does not end on one of them while the other workers are idle.
+LONG_FIRST = (
+    "test_agent_loop.py",
+    "test_cli_commands.py",
+    "test_plugin_programs.py",
+    "test_install_anywhere.py",
+    "test_patch_order_cli.py",
+    "test_killed_cli.py",
+    "test_property_walk.py",
+    "test_replace_verbs.py",
+    "test_plugin_typescript.py",
+    "test_lifecycle.py",
+    "test_ci_workflow.py",
+    "test_drift.py",
+    "test_failed_builds.py",
+)
+
+
+def _order(item: pytest.Item) -> int:
+    if "e2e" not in item.path.parts:
+        return len(LONG_FIRST) + 1
+    return LONG_FIRST.index(item.path.name) if item.path.name in LONG_FIRST else len(LONG_FIRST)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """End-to-end tests first (stable order otherwise): the long ones start while there is still
-    other work to share the workers, instead of ending the run as a tail with one worker busy."""
-    items.sort(key=lambda item: 0 if "e2e" in item.path.parts else 1)
+    """End-to-end tests first, the longest of them first (stable order otherwise): the long ones start
+    while there is still other work to share the workers, and `--dist worksteal` (scripts/run_tests.py)
+    lets an idle worker take what another was given, instead of the run ending as a tail with one
+    worker busy."""
+    items.sort(key=_order)
