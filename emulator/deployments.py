@@ -88,7 +88,11 @@ def to_deployment(
     masking: SecretMasking = "off",
 ) -> Deployment:
     # The spec's Deployment has no display_name: under `--api spec` the key is left out entirely.
-    extra: dict[str, Any] = {"display_name": dep.display_name} if shape == "current" else {}
+    # Nor `is_preview` (the docs' current Deployment page: true for the service's per-pull-request preview
+    # deployments, which carry their parent's name).
+    extra: dict[str, Any] = (
+        {"display_name": dep.display_name, "is_preview": dep.is_preview} if shape == "current" else {}
+    )
     return Deployment(
         name=dep.name,
         source=dep.source,  # type: ignore[arg-type]
@@ -359,6 +363,36 @@ class Deployments:
                 inputs = {name: getattr(src, name) for name in REVISION_INPUTS}
                 self._new_revision(tx, dep, source, inputs, now)
             return self._view(tx, self._load(tx, tenant_id, dep_id))
+
+    def make_preview(self, deployment_id: str) -> Deployment:
+        """A preview deployment of `deployment_id`, as the service's preview builds make one per pull request
+        (test control): the parent's name, source, config and secrets at creation (control-plane-api.md,
+        S6 preview-builds: "inherit the parent's secrets at creation"), `is_preview` true, READY, with no
+        revisions of its own here. Listed with the others by `GET /v2/deployments`."""
+        self._sync()
+        now = self._clock()
+        with self._store.tx() as tx:
+            parent = tx.get_deployment_by_id(deployment_id)
+            if parent is None:
+                raise deployment_not_found(deployment_id)
+            dep_id = str(uuid.uuid4())
+            tx.insert_deployment(
+                {
+                    "id": dep_id,
+                    "tenant_id": parent.tenant_id,
+                    "name": parent.name,
+                    "display_name": None,
+                    "source": parent.source,
+                    "status": "READY",
+                    "source_config": parent.source_config,
+                    "secrets": parent.secrets,
+                    "secret_references": parent.secret_references,
+                    "created_at": now,
+                    "updated_at": now,
+                    "is_preview": True,
+                }
+            )
+            return self._view(tx, self._load(tx, parent.tenant_id, dep_id))
 
     def _initial_source_config(
         self,

@@ -266,6 +266,9 @@ class Deployment(BaseModel):
     # Not in the May 2026 spec; newer servers return it (Terraform provider) and accept it on PATCH. Left
     # MISSING (absent from the body) when serving `--api spec`.
     display_name: str | MISSING | None = MISSING
+    # In the docs' current Deployment (control-plane-openapi-2026.json): a preview deployment, made by the
+    # service for a pull request, with its parent's name. MISSING under `--api spec`, as display_name.
+    is_preview: bool | MISSING = MISSING
 
 
 class DeploymentsList(BaseModel):

@@ -54,7 +54,8 @@ CREATE TABLE IF NOT EXISTS deployments (
     active_revision_id TEXT,
     image_version TEXT,
     delete_at REAL,
-    delete_tracing_project INTEGER NOT NULL DEFAULT 0
+    delete_tracing_project INTEGER NOT NULL DEFAULT 0,
+    is_preview INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS deployments_by_tenant ON deployments (tenant_id, seq);
 CREATE INDEX IF NOT EXISTS deployments_by_delete_at ON deployments (delete_at) WHERE delete_at IS NOT NULL;
@@ -117,7 +118,7 @@ V1_TABLES = ("tenants", "deployments", "revisions", "revision_logs", "tracing_pr
 #: What `reset` wipes; `meta` (the upload-signing key) is kept.
 TABLES = (*V1_TABLES, "uploads")
 #: What `SCHEMA` creates.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: What to do about a file this code cannot read.
 REMEDY = "delete it (or run `make clean`) and start again"
 
@@ -147,10 +148,17 @@ def _uploads_and_agent_runs(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
 
 
+def _deployments_gain_is_preview(conn: sqlite3.Connection) -> None:
+    # Version 4: preview deployments (the service's per-pull-request builds, `is_preview`).
+    if "is_preview" not in _columns(conn, "deployments"):  # idempotent, as above
+        conn.execute("ALTER TABLE deployments ADD COLUMN is_preview INTEGER NOT NULL DEFAULT 0")
+
+
 #: version N -> the step that turns a version-N file into version N + 1.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _revisions_gain_outcome_seconds,
     2: _uploads_and_agent_runs,
+    3: _deployments_gain_is_preview,
 }
 
 

@@ -52,6 +52,7 @@ class DeploymentRecord:
     image_version: str | None
     delete_at: float | None
     delete_tracing_project: bool
+    is_preview: bool = False
 
 
 @dataclass
@@ -116,6 +117,7 @@ def _encode(value: Any, column: str) -> Any:
 def _deployment(row: sqlite3.Row) -> DeploymentRecord:
     data = _decode(row)
     data["delete_tracing_project"] = bool(data["delete_tracing_project"])
+    data["is_preview"] = bool(data.get("is_preview", 0))
     return DeploymentRecord(**data)
 
 
@@ -196,7 +198,9 @@ class Tx:
 
     def deployment_name_exists(self, tenant_id: str, name: str) -> bool:
         row = self._conn.execute(
-            "SELECT 1 FROM deployments WHERE tenant_id = ? AND name = ?", (tenant_id, name)
+            # A preview deployment carries its parent's name (docs: deployments-v2, `is_preview`).
+            "SELECT 1 FROM deployments WHERE tenant_id = ? AND name = ? AND is_preview = 0",
+            (tenant_id, name),
         ).fetchone()
         return row is not None
 

@@ -1,4 +1,4 @@
-"""The test-control routes under `/_emulator`: reset, settings, request log, faults, outcomes.
+"""The test-control routes under `/_emulator`: reset, settings, request log, faults, outcomes, previews.
 
 No auth, and the middleware never faults or logs them (see `control.py` for the request bodies).
 """
@@ -12,6 +12,7 @@ from ..control import FaultRuleRequest, OutcomeRequest, SettingsPatch
 from ..deps import RuntimeDep
 from ..errors import NotFound
 from ..faults import FaultRule
+from ..models import Deployment
 
 router = APIRouter(prefix="/_emulator", tags=["Emulator test control"])
 
@@ -20,6 +21,12 @@ router = APIRouter(prefix="/_emulator", tags=["Emulator test control"])
 def reset(runtime: RuntimeDep) -> Response:
     runtime.reset()
     return Response(status_code=204)
+
+
+@router.post("/deployments/{deployment_id}/preview", status_code=201)
+def make_preview(deployment_id: str, runtime: RuntimeDep) -> Deployment:
+    """A preview deployment of this one, as the service's preview builds make per pull request."""
+    return runtime.deployments.make_preview(deployment_id)
 
 
 @router.get("/settings")

@@ -139,6 +139,14 @@ def transport_reason(exc: BaseException) -> str:
     return f"no response ({type(exc).__name__})"
 
 
+def is_preview(deployment: Mapping[str, Any]) -> bool:
+    """A preview deployment: made by the service's preview builds for a pull request, with its parent's
+    name and, at creation, its parent's secrets and env (control-plane-api.md, S6 preview-builds; the
+    docs' current Deployment, `is_preview`). Never a name match, never one of ours, never adopted or
+    imported: the vendor's newer CLI skips them the same way when it looks a deployment up."""
+    return deployment.get("is_preview") is True
+
+
 def not_found(err: Exception) -> bool:
     return isinstance(err, APIError) and err.status == 404
 
@@ -307,9 +315,11 @@ class ControlPlaneClient:
 
     def iter_deployments(self, *, name_contains: str | None = None) -> Iterator[JSON]:
         """All pages: the API has no exact-name filter and the first page can miss a match.
-        Concurrent name searches share one listing (`finder`)."""
+        Concurrent name searches share one listing (`finder`). A name search never yields a preview
+        deployment (`is_preview`): it carries its parent's name and env, ownership tag included."""
         if name_contains:
-            yield from (self._seen(item) for item in self._names.search(name_contains))
+            found = self._names.search(name_contains)
+            yield from (self._seen(item) for item in found if not is_preview(item))
             return
         yield from self._list_pages(None)
 

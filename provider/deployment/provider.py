@@ -22,7 +22,7 @@ from pulumi.dynamic import (
 
 from ..core import engine_watch, errors, host_pool
 from ..core.base import ConfiguredProvider
-from ..core.client import APIError, ControlPlaneClient, conflict, not_found, outcome_unknown
+from ..core.client import APIError, ControlPlaneClient, conflict, is_preview, not_found, outcome_unknown
 from ..core.config import deployment_dashboard_url
 from ..core.errors import ProviderError
 from ..core.failures import reported
@@ -58,6 +58,12 @@ errors.quiet_tracebacks()
 class DeploymentError(ProviderError):
     """An error the user can act on; the message names the deployment and what to do."""
 
+
+#: Why a preview deployment is never adopted or imported (`client.is_preview`).
+PREVIEW_REFUSED = (
+    "deployment {id} is a preview deployment (made by the service's preview builds for a pull request, with "
+    "its parent's name); manage its parent deployment instead"
+)
 
 #: How long a revision PATCH whose answer does not name the new revision may take to show it.
 REVISION_VISIBLE_SECONDS = 30.0
@@ -334,6 +340,8 @@ class DeploymentProvider(ConfiguredProvider):
             raise
         if deployment.get("status") in DELETING:
             raise DeploymentError(f"{label}: adopt_id: deployment {dep_id} is being deleted")
+        if is_preview(deployment):
+            raise DeploymentError(f"{label}: adopt_id: {PREVIEW_REFUSED.format(id=dep_id)}")
         return deployment
 
     @staticmethod
@@ -597,6 +605,8 @@ class DeploymentProvider(ConfiguredProvider):
             raise
         if deployment.get("status") in DELETING:
             raise DeploymentError(f"import: deployment {id_} is being deleted")
+        if is_preview(deployment):
+            raise DeploymentError(f"import: {PREVIEW_REFUSED.format(id=id_)}")
         raw = apply_defaults(changes.declared_from_server(deployment))
         config = raw.get("source_config")
         if isinstance(config, dict) and "resource_spec" in config:  # only what a program can declare

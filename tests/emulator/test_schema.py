@@ -9,8 +9,12 @@ import pytest
 from langsmith_emulator.schema import SCHEMA, SCHEMA_VERSION, UPLOADS_SCHEMA, IncompatibleDatabase
 from langsmith_emulator.store import Store
 
+#: Version 3: no `deployments.is_preview`.
+VERSION_3_SCHEMA = SCHEMA.replace(",\n    is_preview INTEGER NOT NULL DEFAULT 0", "")
 #: Version 2: no uploads, no `revisions.agent_run`.
-VERSION_2_SCHEMA = SCHEMA.replace(UPLOADS_SCHEMA, "").replace(",\n    agent_run INTEGER NOT NULL DEFAULT 0", "")
+VERSION_2_SCHEMA = VERSION_3_SCHEMA.replace(UPLOADS_SCHEMA, "").replace(
+    ",\n    agent_run INTEGER NOT NULL DEFAULT 0", ""
+)
 #: The first release's shape: no version stamp, no `revisions.outcome_seconds`.
 VERSION_1_SCHEMA = VERSION_2_SCHEMA.replace(",\n    outcome_seconds REAL", "")
 
@@ -68,10 +72,29 @@ def test_a_version_2_file_gains_uploads_and_agent_runs_keeping_its_rows(tmp_path
     finally:
         store.close()
     assert "agent_run" in _revision_columns(path)
-    assert _user_version(path) == SCHEMA_VERSION == 3
+    assert _user_version(path) == SCHEMA_VERSION == 4
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT tenant_id FROM tenants").fetchall() == [("t-two",)]
     conn.close()
+
+
+def test_a_version_3_file_gains_preview_deployments_keeping_its_deployments(tmp_path):
+    path = tmp_path / "v3.sqlite3"
+    row = (
+        "INSERT INTO deployments (id, tenant_id, name, source, status, source_config, secrets, created_at, "
+        "updated_at) VALUES ('d-3', 't-3', 'kept', 'github', 'DEPLOYED', '{}', '[]', 3.0, 3.0);"
+    )
+    _write(path, VERSION_3_SCHEMA + row, version=3)
+    assert VERSION_3_SCHEMA != SCHEMA
+    store = Store(str(path))
+    try:
+        with store.tx() as tx:
+            kept = tx.get_deployment("t-3", "d-3")
+            assert kept is not None and kept.name == "kept" and kept.is_preview is False
+            assert tx.deployment_name_exists("t-3", "kept")
+    finally:
+        store.close()
+    assert _user_version(path) == SCHEMA_VERSION == 4
 
 
 def test_an_unversioned_file_that_already_has_the_column_is_stamped(tmp_path):
