@@ -79,12 +79,9 @@ def _order(item: pytest.Item) -> int:
     return LONG_FIRST.index(item.path.name) if item.path.name in LONG_FIRST else len(LONG_FIRST)
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """End-to-end tests first, the longest of them first (stable order otherwise), dealt in turn to the
-    workers: `--dist worksteal` (scripts/run_tests.py) gives each of N workers one contiguous Nth of
-    this list and lets an idle one take the end of a busy one's queue. Dealt, every worker starts on
-    its share of the long tests, and what is stolen at the end is short."""
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """End-to-end tests first, the longest of them first (stable order otherwise): the long ones start
+    while there is still other work to share the workers, and `--dist worksteal` (scripts/run_tests.py)
+    lets an idle worker take what another was given, instead of the run ending as a tail with one
+    worker busy."""
     items.sort(key=_order)
-    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
-    if workers > 1:
-        items[:] = [item for worker in range(workers) for item in items[worker::workers]]
