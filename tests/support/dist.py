@@ -3,7 +3,6 @@ for the committed SDKs (`sdk/`)."""
 
 from __future__ import annotations
 
-import filecmp
 import importlib.util
 from pathlib import Path
 from types import ModuleType
@@ -19,21 +18,22 @@ def load() -> ModuleType:
     return module
 
 
+#: What building or installing an SDK leaves beside it, never part of what is generated.
+BUILD_LEFTOVERS = {"__pycache__", "node_modules", "bin", "package-lock.json"}
+
+
+def _files(root: Path) -> set[Path]:
+    return {
+        p.relative_to(root)
+        for p in root.rglob("*")
+        if p.is_file() and not BUILD_LEFTOVERS & set(p.relative_to(root).parts)
+    }
+
+
 def differences(made: Path, committed: Path) -> list[str]:
-    """Every file added, missing or changed between two trees."""
-    found: list[str] = []
-
-    def walk(cmp: filecmp.dircmp[str], rel: str) -> None:
-        found.extend(f"{rel}{n}: only in the regenerated SDK" for n in cmp.left_only)
-        found.extend(f"{rel}{n}: only in sdk/ (committed)" for n in cmp.right_only)
-        found.extend(f"{rel}{n}: differs" for n in cmp.diff_files + cmp.funny_files)
-        for name, sub in cmp.subdirs.items():
-            walk(sub, f"{rel}{name}/")
-
-    cmp = filecmp.dircmp(made, committed, ignore=["__pycache__", "node_modules", "bin", "package-lock.json"])
-    walk(cmp, "")
-    # dircmp compares by os.stat signature first; compare contents of the same-named files too.
-    for rel in sorted(p.relative_to(made) for p in made.rglob("*") if p.is_file()):
-        if (committed / rel).is_file() and (made / rel).read_bytes() != (committed / rel).read_bytes():
-            found.append(f"{rel}: differs")
-    return sorted(set(found))
+    """Every file added, missing or changed (by content) between two trees."""
+    ours, theirs = _files(made), _files(committed)
+    found = [f"{rel}: only in the regenerated SDK" for rel in ours - theirs]
+    found += [f"{rel}: only in sdk/ (committed)" for rel in theirs - ours]
+    found += [f"{rel}: differs" for rel in ours & theirs if (made / rel).read_bytes() != (committed / rel).read_bytes()]
+    return sorted(found)
